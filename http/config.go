@@ -1,0 +1,87 @@
+package http
+
+import (
+	"context"
+	"crypto/tls"
+	"log/slog"
+	"time"
+)
+
+// Defaults for the zero values of Config.
+const (
+	DefaultReadHeaderTimeout = 5 * time.Second
+	DefaultReadTimeout       = 30 * time.Second
+	DefaultWriteTimeout      = 60 * time.Second
+	DefaultIdleTimeout       = 120 * time.Second
+	DefaultMaxHeaderBytes    = 64 << 10
+	DefaultMaxBodyBytes      = 1 << 20
+)
+
+// Config configures a Server. Zero durations and sizes take the defaults
+// above.
+type Config struct {
+	// Addr is the HTTPS listen address, host:port; port 0 picks a free port.
+	Addr string
+	// HTTPAddr is the plain-HTTP listen address that only redirects to
+	// HTTPS; "" means no plain-HTTP listener.
+	HTTPAddr string
+	// TLSConfig is the HTTPS listener's configuration (see
+	// tlscert.ServerConfig); it must provide a certificate.
+	TLSConfig *tls.Config
+	// Logger receives request errors, panics and the servers' own errors;
+	// nil discards them.
+	Logger *slog.Logger
+	// Ready is the readiness probe behind GET /readyz (a database ping, for
+	// example); nil means always ready.
+	Ready func(ctx context.Context) error
+
+	// Timeouts and size limits, applied to both listeners.
+	ReadHeaderTimeout time.Duration
+	ReadTimeout       time.Duration
+	WriteTimeout      time.Duration
+	IdleTimeout       time.Duration
+	MaxHeaderBytes    int
+	// MaxBodyBytes caps request bodies unless a route sets its own cap with
+	// BodyLimit.
+	MaxBodyBytes int64
+
+	// HSTSPreload adds "preload" to the Strict-Transport-Security header.
+	// Only set it for a domain that is, or is to be, on the preload list.
+	HSTSPreload bool
+	// RedirectPort is the HTTPS port that redirects name, when clients reach
+	// the HTTPS listener on another port than it binds (port mapping);
+	// 0 means the listener's own port.
+	RedirectPort int
+}
+
+// withDefaults returns c with its zero values replaced by the defaults.
+func (c Config) withDefaults() Config {
+	setDefault(&c.ReadHeaderTimeout, DefaultReadHeaderTimeout)
+	setDefault(&c.ReadTimeout, DefaultReadTimeout)
+	setDefault(&c.WriteTimeout, DefaultWriteTimeout)
+	setDefault(&c.IdleTimeout, DefaultIdleTimeout)
+	setDefault(&c.MaxHeaderBytes, DefaultMaxHeaderBytes)
+	setDefault(&c.MaxBodyBytes, DefaultMaxBodyBytes)
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	return c
+}
+
+// setDefault sets *v to def when *v is the zero value.
+func setDefault[T comparable](v *T, def T) {
+	var zero T
+	if *v == zero {
+		*v = def
+	}
+}
+
+// hstsValue is the Strict-Transport-Security header: one year, sub-domains
+// included (claim TLS-1).
+func (c Config) hstsValue() string {
+	v := "max-age=31536000; includeSubDomains"
+	if c.HSTSPreload {
+		v += "; preload"
+	}
+	return v
+}
