@@ -1,0 +1,223 @@
+package trust
+
+import "time"
+
+// Claims returns the registry: every claim of CLAIMS.md, in its order. The
+// slice is a fresh copy, so callers may keep or change it.
+func Claims() []Claim {
+	return append([]Claim(nil), registry...)
+}
+
+// registry holds the claims. Text is CLAIMS.md's wording with its lines
+// joined; a test compares the two, so edit both together.
+var registry = []Claim{
+	{
+		ID:      "ENC-1",
+		Section: "Encryption",
+		Title:   "Encryption at rest",
+		Text:    "Every data store is encrypted at rest with AES-256 (GCM): database content and every user-provided value in it (emails, names, titles, bodies, chat messages, TOTP secrets, payment references), files/blobs, exports and backups. A raw copy of the data directory or of the Postgres database reveals no user content or identifier. Lookups that need equality (e.g. login by email) use keyed blind indexes (HMAC).",
+		Verify: "Writes a throwaway canary through the store's services: a user, a workspace and a note whose email, names, title and content each carry a fresh random marker. " +
+			"Reads the note and the user back (by email, through the blind index) to prove the values were stored, then asks the store to scan its raw storage for every marker " +
+			"(the database files on SQLite, every row of every table as text on PostgreSQL) and streams every regular file of the data directory looking for them (required on SQLite, whose database lives there). " +
+			"A control proves the scans see stored rows: the canary note's ID, which is stored in clear as a key, must be found. " +
+			"Fails if any marker is found, naming the file or table. The canary is then deleted, its workspace key shredded.",
+		Check:   checkENC1,
+		Timeout: 2 * time.Minute,
+	},
+	{
+		ID:      "ENC-2",
+		Section: "Encryption",
+		Title:   "Key hierarchy, rotation and crypto-shredding",
+		Text:    "Keys: a root key (file, env, or KMS) wraps a versioned keyring; each workspace has its own random data key. Every ciphertext names its key version and is bound to its record (table/row/field as associated data). Keys rotate by time and by operation count; old versions can be rewrapped and retired; deleting a workspace's data key makes its data unrecoverable (crypto-shredding).",
+		Verify: "Reads the barrier's status: a keyring with at least one key-encryption key, a named root key source, rotation by age and by operation count (at most 2^32 operations per key, the random-nonce bound of AES-GCM) and no key used beyond that bound. " +
+			"Then, on a fresh scope, encrypts a value and proves that it names its key version, decrypts with the right associated data, fails to decrypt with another record's associated data, " +
+			"and, once the scope's keys are shredded, fails with \"no key\". Reports the number of data keys, keyring versions and keys wrapped by an older keyring key.",
+		Check: checkENC2,
+	},
+	{
+		ID:      "TLS-1",
+		Section: "Encryption",
+		Title:   "TLS 1.2+ only, HTTPS redirect and HSTS",
+		Text:    "Every listener speaks TLS 1.2 or 1.3 only; plain HTTP only redirects to HTTPS; HSTS (1 year, includeSubDomains) on every HTTPS response.",
+		Verify: "Connects to the server URL: a client limited to TLS 1.1 must be refused, TLS 1.2 and TLS 1.3 clients must succeed with a verified certificate (TLS 1.2 on an AEAD cipher suite), " +
+			"and a TLS 1.2 client offering only CBC cipher suites must be refused. GET /healthz and a missing page must both carry Strict-Transport-Security with max-age of at least one year and includeSubDomains. " +
+			"If a plain-HTTP listener is configured, GET /healthz?x=1 on it must answer 308 with a Location on https:// keeping the path and query.",
+		Check: checkTLS1,
+	},
+	{
+		ID:      "TLS-2",
+		Section: "Encryption",
+		Title:   "TLS on every outbound connection",
+		Text:    "Every outbound connection — AI providers, webhooks, SMTP, PostgreSQL, Redis, S3, breached-password API — uses TLS 1.2+ with certificate verification. Plaintext is refused, except to loopback in development mode.",
+	},
+	{
+		ID:      "AI-1",
+		Section: "AI and your data",
+		Title:   "One gateway for every AI call",
+		Text:    "Every AI call goes through the gateway; no other code path talks to a model provider.",
+	},
+	{
+		ID:      "AI-2",
+		Section: "AI and your data",
+		Title:   "Zero data retention",
+		Text:    "Zero data retention: the gateway never stores or logs prompts or outputs (only metadata: provider, model, token counts, latency, status). Only providers marked ZDR in configuration are used; a workspace in strict mode fails closed. Provider-side storage flags are forced off (e.g. OpenAI `store: false`); endpoints that retain data (batch, files) are refused.",
+	},
+	{
+		ID:      "AI-3",
+		Section: "AI and your data",
+		Title:   "No training on customer data",
+		Text:    "No training: only providers attested as not training on customer data are used; the binary never uses customer content for any training.",
+	},
+	{
+		ID:      "AI-4",
+		Section: "AI and your data",
+		Title:   "Minimum context sent to AI providers",
+		Text:    "Minimum context: each request to a provider carries only allowlisted fields; personal data and secrets in prompts are replaced by placeholders before they leave and restored in the answer (streaming too); retrieved context is cut to a budget of the most relevant passages.",
+	},
+	{
+		ID:      "AI-5",
+		Section: "AI and your data",
+		Title:   "Short-lived diagnostic logs without content",
+		Text:    "Diagnostic logs are short-lived: they hold no content, and they are deleted on a rolling basis (default 7 days).",
+		Verify: "Checks the diagnostic log directory: mode 0700, every file 0600, no quire-*.log file older than the retention period (plus a day of slack), and a retention of at most 30 days (default 7). " +
+			"Then logs a record carrying a fresh password, email address, bearer token, card number and note body through the production logger and fails if any of those values appears in its output.",
+		Check: checkAI5,
+	},
+	{
+		ID:      "RES-1",
+		Section: "Infrastructure",
+		Title:   "Data residency",
+		Text:    "Data residency: each workspace is pinned to a region (default `us`, optional `eu`), whose database and file store are separate.",
+	},
+	{
+		ID:      "ISO-1",
+		Section: "Infrastructure",
+		Title:   "Tenant isolation",
+		Text:    "Tenant isolation at the database level: on PostgreSQL, row-level security bound to the current workspace in every transaction, and a dedicated database role per deployment (quire refuses a superuser or table-owner role in production); on SQLite, per-workspace keys. No API call can read or change another workspace's data.",
+		Verify: "Reads the database's isolation state. On PostgreSQL every tenant table must have row-level security enabled and forced with at least one policy; in production the server's role must be neither superuser, nor BYPASSRLS, nor owner of its tables " +
+			"(in development these are reported as warnings). Then, on two canary workspaces, a cross-tenant probe reads, lists, updates and deletes one workspace's note through the other and must be refused each time, leaving the note unchanged. " +
+			"Finally a value sealed for one workspace must not decrypt under the other's data key, and deleting one workspace (which shreds its key) must leave the other readable; this part needs the barrier and is required on SQLite, where isolation rests on per-workspace keys.",
+		Check:   checkISO1,
+		Timeout: time.Minute,
+	},
+	{
+		ID:      "REP-1",
+		Section: "Infrastructure",
+		Title:   "Replication",
+		Text:    "Replication: PostgreSQL replicas or continuous SQLite replication to an S3-compatible store; the server reports its replication status.",
+	},
+	{
+		ID:      "DOS-1",
+		Section: "Infrastructure",
+		Title:   "L7 DDoS resilience",
+		Text:    "L7 DDoS resilience: header/read/idle timeouts, header and body size limits, per-IP connection caps, a global concurrency limit that sheds load with 503 and Retry-After instead of falling over.",
+	},
+	{
+		ID:      "BOT-1",
+		Section: "Infrastructure",
+		Title:   "Bot detection",
+		Text:    "Bot detection against 600+ known bot signatures, with categories (search engine, AI crawler, monitor, scraper, …), verified good bots (IP range or reverse DNS), and a per-route allow/deny policy.",
+	},
+	{
+		ID:      "RL-1",
+		Section: "Infrastructure",
+		Title:   "Rate limiting",
+		Text:    "Rate limiting on every plan: in-process limits per IP, user, API key and route, and a shared Redis layer across instances; 429 with Retry-After and RateLimit headers.",
+	},
+	{
+		ID:      "WAF-1",
+		Section: "Infrastructure",
+		Title:   "Web application firewall (Shield)",
+		Text:    "Shield: OWASP Core Rule Set (via Coraza) blocks SQL injection, XSS, path traversal, RCE and protocol attacks; repeat offenders are blocked for a period.",
+	},
+	{
+		ID:      "ACC-1",
+		Section: "Application security",
+		Title:   "CSRF protection",
+		Text:    "CSRF protection on every state-changing browser request.",
+	},
+	{
+		ID:      "ACC-2",
+		Section: "Application security",
+		Title:   "Breached-password detection",
+		Text:    "Breached-password detection at sign-up, password change and sign-in (k-anonymity range API with padding, plus an offline list of common passwords).",
+	},
+	{
+		ID:      "ACC-3",
+		Section: "Application security",
+		Title:   "Account lockout",
+		Text:    "Account lockout after repeated failed attempts (default 10, then 1 hour; configurable; admin unlock), safe under parallel attempts, without user enumeration.",
+	},
+	{
+		ID:      "ACC-4",
+		Section: "Application security",
+		Title:   "Session security",
+		Text:    "Sessions: random tokens stored hashed, `__Host-` cookies (Secure, HttpOnly, SameSite), idle and absolute timeouts, rotation on login, revocation.",
+	},
+	{
+		ID:      "ACC-5",
+		Section: "Application security",
+		Title:   "Multi-factor authentication",
+		Text:    "Multi-factor authentication (TOTP + recovery codes; passkeys).",
+	},
+	{
+		ID:      "HDR-1",
+		Section: "Application security",
+		Title:   "Security headers",
+		Text:    "Security headers on every response, errors and redirects included: HSTS, Content-Security-Policy (no unsafe-inline/unsafe-eval), X-Frame-Options, Referrer-Policy `no-referrer`, X-Content-Type-Options, COOP/CORP, and the rest of the set that scores A+ on the Mozilla HTTP Observatory.",
+	},
+	{
+		ID:      "PAY-1",
+		Section: "Application security",
+		Title:   "Payments without card data",
+		Text:    "Payments through Stripe Checkout; no card data ever reaches the server; only Stripe customer/subscription IDs are stored; webhooks are signature-verified.",
+	},
+	{
+		ID:      "ERR-1",
+		Section: "Application security",
+		Title:   "Error monitoring with masking",
+		Text:    "Error monitoring with sensitive-field masking (passwords, tokens, keys, cookies, authorization, card numbers, IBANs, emails) before anything is stored or sent.",
+	},
+	{
+		ID:      "DEP-1",
+		Section: "Application security",
+		Title:   "Dependency scanning",
+		Text:    "Dependencies are kept current and scanned for known vulnerabilities (govulncheck in CI; an SBOM per build); the build fails on a reachable one.",
+	},
+	{
+		ID:      "SUB-1",
+		Section: "Sub-processors",
+		Title:   "Sub-processor list",
+		Text:    "The list of external services actually enabled in this deployment (AI providers, SMTP, S3, Stripe, …) with purpose and data-handling attestation is generated from configuration and shown on the trust page.",
+	},
+	{
+		ID:      "GDPR-1",
+		Section: "Compliance",
+		Title:   "Data access and portability",
+		Text:    "Access and portability: a user can export all their data in a machine-readable archive (JSON + Markdown + files).",
+	},
+	{
+		ID:      "GDPR-2",
+		Section: "Compliance",
+		Title:   "Data correction",
+		Text:    "Correction: a user can correct their personal data.",
+	},
+	{
+		ID:      "GDPR-3",
+		Section: "Compliance",
+		Title:   "Data deletion",
+		Text:    "Deletion: account deletion shreds the keys at once and purges rows, files and derived data (search indexes, embeddings) within 30 days.",
+	},
+	{
+		ID:      "CCPA-1",
+		Section: "Compliance",
+		Title:   "No sale of personal data",
+		Text:    "No sale of personal data; opt-out of analytics and \"help improve\" honoured everywhere.",
+	},
+	{
+		ID:      "VDP-1",
+		Section: "Compliance",
+		Title:   "Vulnerability disclosure",
+		Text:    "Vulnerability disclosure: `/.well-known/security.txt` (RFC 9116), a report intake, acknowledgement within 48 hours tracked and alerted.",
+	},
+}

@@ -1,0 +1,85 @@
+package trust
+
+import (
+	"crypto/x509"
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/quirehq/quire"
+	"github.com/quirehq/quire/barrier"
+)
+
+// Env carries what the checks need. Every field is optional: a check whose
+// dependency is missing reports fail with evidence saying what was not
+// available, since a claim that cannot be verified must not pass.
+type Env struct {
+	// URL is the running server's HTTPS base URL, such as
+	// https://127.0.0.1:8443. Empty means no live server is checked.
+	URL string
+	// HTTPURL is the plain-HTTP redirect listener, such as
+	// http://127.0.0.1:8080. Empty means it is disabled.
+	HTTPURL string
+	// RootCAs verifies the server certificate (the self-signed development
+	// certificate, say); nil means the system roots.
+	RootCAs *x509.CertPool
+
+	// DataDir is the data directory that ENC-1 scans raw.
+	DataDir string
+	// Backend is quire.BackendSQLite or quire.BackendPostgres.
+	Backend string
+	// Production is true when the deployment runs in production mode.
+	Production bool
+
+	// Inspector looks at the store from below the barrier (ENC-1, ISO-1).
+	Inspector quire.StoreInspector
+	// Users, Workspaces and Notes are the store's services, through which
+	// the checks write and delete their canary data.
+	Users      quire.UserService
+	Workspaces quire.WorkspaceService
+	Notes      quire.NoteService
+	// Barrier is the deployment's unsealed encryption barrier (ENC-2, ISO-1).
+	Barrier *barrier.Barrier
+
+	// Logs describes the diagnostic logs (claim AI-5).
+	Logs LogInfo
+
+	// Timeout bounds each check that sets no timeout of its own;
+	// zero means DefaultTimeout.
+	Timeout time.Duration
+	// ScanLimit bounds how many bytes of the data directory ENC-1 reads;
+	// zero means DefaultScanLimit. A larger directory fails the check
+	// rather than being passed half-scanned.
+	ScanLimit int64
+}
+
+// LogInfo describes the diagnostic log files and the production logger.
+type LogInfo struct {
+	// Dir holds the rolling log files, named quire-*.log.
+	Dir string
+	// Retention is how long log files are kept.
+	Retention time.Duration
+	// NewLogger returns the production logger, with its masking layer,
+	// writing JSON records to w.
+	NewLogger func(w io.Writer) *slog.Logger
+}
+
+// Defaults for Env's zero values.
+const (
+	DefaultTimeout   = 30 * time.Second
+	DefaultScanLimit = 1 << 30
+)
+
+func (e *Env) timeout() time.Duration {
+	if e.Timeout > 0 {
+		return e.Timeout
+	}
+	return DefaultTimeout
+}
+
+func (e *Env) scanLimit() int64 {
+	if e.ScanLimit > 0 {
+		return e.ScanLimit
+	}
+	return DefaultScanLimit
+}

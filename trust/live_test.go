@@ -1,0 +1,79 @@
+package trust
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/quirehq/quire/barrier"
+)
+
+// liveEnv is a complete local deployment: a real SQLite store, a real TLS
+// listener with its redirect listener, and a log directory.
+func liveEnv(t *testing.T, cfg *tls.Config) *Env {
+	t.Helper()
+	env, _ := mustOpenSQLite(t, barrier.Options{})
+	srv, pool := startTLS(t, cfg, hstsHandler("max-age=63072000; includeSubDomains", true))
+	env.URL, env.RootCAs = srv.URL, pool
+	env.HTTPURL = startRedirect(t, http.StatusPermanentRedirect, func(r *http.Request) string { return srv.URL + r.URL.RequestURI() })
+	env.Logs = LogInfo{Dir: logDir(t, 0o700, map[string]logFile{"quire-today.log": {0o600, time.Hour}}), Retention: 7 * 24 * time.Hour, NewLogger: maskingLogger}
+	return env
+}
+
+func TestRunLive(t *testing.T) {
+	rep := Run(context.Background(), liveEnv(t, goodTLS()))
+	if !rep.Passed {
+		var buf bytes.Buffer
+		_ = rep.WriteText(&buf)
+		t.Fatalf("a correct deployment failed:\n%s", buf.String())
+	}
+	c := rep.Counts()
+	if c[StatusPass] != 5 || c[StatusNotImplemented] != len(registry)-5 || c[StatusFail] != 0 {
+		t.Fatalf("counts %v, want the 5 implemented checks passing and the rest not implemented", c)
+	}
+	for _, res := range rep.Results {
+		if res.Status == StatusPass && (len(res.Evidence) == 0 || res.Duration <= 0) {
+			t.Errorf("%s passed without evidence or duration", res.ID)
+		}
+	}
+	var buf bytes.Buffer
+	if err := rep.WriteText(&buf); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(buf.String(), "Result: PASS (5 pass, 0 fail, 0 not applicable, 26 not implemented") {
+		t.Fatalf("text summary:\n%s", buf.String())
+	}
+}
+
+func TestRunLiveFailsOnBadTLS(t *testing.T) {
+	rep := Run(context.Background(), liveEnv(t, &tls.Config{MinVersion: tls.VersionTLS10}))
+	if rep.Passed {
+		t.Fatal("a server that accepts TLS 1.0 passed")
+	}
+	for _, res := range rep.Results {
+		want := res.ID == "TLS-1"
+		if got := res.Status == StatusFail; got != want {
+			t.Errorf("%s: %s; only TLS-1 should fail", res.ID, res.Status)
+		}
+	}
+}
+
+func TestHandlerLive(t *testing.T) {
+	env := liveEnv(t, goodTLS())
+	runs := 0
+	get := Cached(func(ctx context.Context) *Report { runs++; return Run(ctx, env) }, time.Minute)
+	h := Handler(get)
+	page := serve(t, h, http.MethodGet, "/trust")
+	js := serve(t, h, http.MethodGet, "/trust.json")
+	if page.Code != http.StatusOK || js.Code != http.StatusOK || runs != 1 {
+		t.Fatalf("page %d, json %d, %d runs; want 200, 200 and one cached run", page.Code, js.Code, runs)
+	}
+	assertJSONShape(t, js.Body.Bytes())
+	if !strings.Contains(page.Body.String(), "Overall: pass") || !strings.Contains(js.Body.String(), `"passed": true`) {
+		t.Fatal("the live page or JSON does not show the passing result")
+	}
+}

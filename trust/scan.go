@@ -1,0 +1,140 @@
+package trust
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+)
+
+// errScanLimit means a scan met its byte budget before it finished.
+var errScanLimit = errors.New("scan limit reached")
+
+// scanBufSize is how much of a file is searched at a time.
+const scanBufSize = 1 << 20
+
+// dirScan is what scanDir read and found.
+type dirScan struct {
+	files int
+	bytes int64
+	// hits maps a needle's index to the files (relative paths) holding it.
+	hits map[int][]string
+}
+
+// scanDir streams every regular file under dir, bytewise, looking for each
+// needle. Symbolic links and other special files are not followed: the walk
+// goes through an os.Root, so it cannot leave dir. Files that vanish during
+// the walk (a database's temporary files) are skipped. It stops with
+// errScanLimit once it has read limit bytes.
+func scanDir(ctx context.Context, dir string, needles [][]byte, limit int64) (*dirScan, error) {
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, fmt.Errorf("open data directory: %w", err)
+	}
+	defer root.Close()
+	res := &dirScan{hits: map[int][]string{}}
+	buf := make([]byte, scanBufSize+maxLen(needles))
+	err = fs.WalkDir(root.FS(), ".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil
+			}
+			return err
+		}
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			return ctxErr
+		}
+		if !d.Type().IsRegular() {
+			return nil
+		}
+		return res.scanFile(root, path, needles, buf, limit)
+	})
+	if err != nil {
+		return res, fmt.Errorf("scan data directory: %w", err)
+	}
+	return res, nil
+}
+
+func (res *dirScan) scanFile(root *os.Root, path string, needles [][]byte, buf []byte, limit int64) error {
+	f, err := root.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	defer f.Close()
+	found := map[int]bool{}
+	n, err := scanStream(f, needles, buf, limit-res.bytes, func(i int) { found[i] = true })
+	res.files++
+	res.bytes += n
+	for i := range needles {
+		if found[i] {
+			res.hits[i] = append(res.hits[i], path)
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return nil
+}
+
+// scanStream reads r to the end and calls found with the index of every
+// needle it contains, possibly more than once. Consecutive windows overlap
+// by the longest needle's length less one, so a needle that straddles two
+// reads is still seen. buf must be longer than the longest needle. It stops
+// with errScanLimit after budget bytes.
+func scanStream(r io.Reader, needles [][]byte, buf []byte, budget int64, found func(i int)) (int64, error) {
+	keep := max(maxLen(needles)-1, 0)
+	if len(buf) <= keep {
+		return 0, errors.New("scan buffer shorter than a needle")
+	}
+	var total int64
+	have := 0
+	for {
+		n, err := r.Read(buf[have:])
+		if n > 0 {
+			total += int64(n)
+			if total > budget {
+				return total, errScanLimit
+			}
+			window := buf[:have+n]
+			for i, nd := range needles {
+				if len(nd) > 0 && bytes.Contains(window, nd) {
+					found(i)
+				}
+			}
+			have = min(len(window), keep)
+			copy(buf, window[len(window)-have:])
+		}
+		if errors.Is(err, io.EOF) {
+			return total, nil
+		} else if err != nil {
+			return total, err
+		}
+	}
+}
+
+func maxLen(needles [][]byte) int {
+	m := 0
+	for _, n := range needles {
+		m = max(m, len(n))
+	}
+	return m
+}
+
+// humanBytes formats n in decimal units, as file managers do.
+func humanBytes(n int64) string {
+	const unit = 1000
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %cB", float64(n)/float64(div), "kMGTPE"[exp])
+}
