@@ -65,6 +65,7 @@ type Barrier struct {
 	kekMeta  map[uint32]KeyringKey
 	newest   uint32 // newest KEK version
 	indexKey []byte
+	indexAt  time.Time // when the index key was created; zero if none
 	scopes   map[Scope]*scopeKeys
 }
 
@@ -130,6 +131,7 @@ func (b *Barrier) loadKeyring(ctx context.Context) error {
 	keks, meta := map[uint32]cipher.AEAD{}, map[uint32]KeyringKey{}
 	var newest uint32
 	var index []byte
+	var indexAt time.Time
 	for _, k := range stored {
 		raw, err := open(b.root, keyringAD(k.Kind, k.Version), k.Wrapped)
 		if err != nil {
@@ -137,7 +139,7 @@ func (b *Barrier) loadKeyring(ctx context.Context) error {
 		}
 		switch k.Kind {
 		case KindIndex:
-			index = raw
+			index, indexAt = raw, k.CreatedAt
 		case KindKEK:
 			aead, err := newGCM(raw)
 			if err != nil {
@@ -151,7 +153,7 @@ func (b *Barrier) loadKeyring(ctx context.Context) error {
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	b.keks, b.kekMeta, b.newest, b.indexKey = keks, meta, newest, index
+	b.keks, b.kekMeta, b.newest, b.indexKey, b.indexAt = keks, meta, newest, index, indexAt
 	return nil
 }
 

@@ -182,3 +182,25 @@ func TestBlindIndex(t *testing.T) {
 		t.Fatal("Rotate changed the blind index")
 	}
 }
+
+func TestStatusShowsKeyring(t *testing.T) {
+	b := mustOpen(t, newMemKeyStore(), Options{})
+	mustEncrypt(t, b, WorkspaceScope("w"), nil, []byte("x"))
+	st, err := b.Status(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kinds []string
+	for _, k := range st.Keyring {
+		if k.CreatedAt.IsZero() {
+			t.Errorf("keyring key %d (%s) has no creation time", k.Version, k.Kind)
+		}
+		kinds = append(kinds, k.Kind)
+	}
+	if len(kinds) != 2 || kinds[0] != KindIndex || kinds[1] != KindKEK {
+		t.Fatalf("keyring kinds = %v, want [index kek]", kinds)
+	}
+	if st.DataKeys != 1 || st.Scopes != 1 || st.RootKeySource != "static key" {
+		t.Fatalf("status = %+v", st)
+	}
+}

@@ -186,8 +186,10 @@ func (b *Barrier) Status(ctx context.Context) (Status, error) {
 	for v, m := range b.kekMeta {
 		st.Keyring = append(st.Keyring, KeyringStatus{Version: v, Kind: m.Kind, CreatedAt: m.CreatedAt, DataKeys: perKEK[v], Newest: v == nk})
 	}
+	if b.indexKey != nil {
+		st.Keyring = append(st.Keyring, KeyringStatus{Kind: KindIndex, CreatedAt: b.indexAt})
+	}
 	b.mu.Unlock()
-	st.Keyring = append(st.Keyring, KeyringStatus{Kind: KindIndex})
 	sort.Slice(st.Keyring, func(i, j int) bool { return st.Keyring[i].Version < st.Keyring[j].Version })
 	return st, nil
 }
