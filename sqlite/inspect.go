@@ -1,0 +1,94 @@
+package sqlite
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/quirehq/quire"
+)
+
+var _ quire.StoreInspector = (*DB)(nil)
+
+// Isolation implements quire.StoreInspector. SQLite has no roles or
+// row-level security: tenants are kept apart by per-workspace keys and by
+// binding every query to the workspace named in the call.
+func (db *DB) Isolation(ctx context.Context) (*quire.IsolationStatus, error) {
+	if err := db.Ping(ctx); err != nil {
+		return nil, err
+	}
+	return &quire.IsolationStatus{Backend: quire.BackendSQLite}, nil
+}
+
+// maxFindings bounds the locations ScanRaw reports.
+const maxFindings = 100
+
+// scanChunk is how much of a file ScanRaw reads at a time.
+const scanChunk = 1 << 20
+
+// ScanRaw implements quire.StoreInspector: it searches the database file and
+// its -wal, -shm and -journal files byte for byte, as they are on disk, for
+// needle, and returns "file@offset" for each place it occurs. It does not
+// checkpoint first, so data still in the write-ahead log is seen too.
+func (db *DB) ScanRaw(ctx context.Context, needle []byte) ([]string, error) {
+	if len(needle) == 0 {
+		return nil, quire.Errorf(quire.EINVALID, "Nothing to search for.")
+	}
+	var found []string
+	for _, suffix := range []string{"", "-wal", "-shm", "-journal"} {
+		path := db.path + suffix
+		offsets, err := scanFile(ctx, path, needle, maxFindings-len(found))
+		if err != nil {
+			return nil, err
+		}
+		for _, off := range offsets {
+			found = append(found, fmt.Sprintf("%s@%d", filepath.Base(path), off))
+		}
+	}
+	return found, nil
+}
+
+// scanFile returns up to limit offsets of needle in the file at path; a
+// missing file has none.
+func scanFile(ctx context.Context, path string, needle []byte, limit int) ([]int64, error) {
+	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	} else if err != nil {
+		return nil, fmt.Errorf("sqlite: scan: %w", err)
+	}
+	defer f.Close()
+	var out []int64
+	keep := len(needle) - 1 // bytes carried over so a match across chunks is seen
+	buf := make([]byte, 0, scanChunk+keep)
+	var base int64 // file offset of buf[0]
+	for len(out) < limit {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		n, rerr := io.ReadFull(f, buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		for i := 0; len(out) < limit; {
+			j := bytes.Index(buf[i:], needle)
+			if j < 0 {
+				break
+			}
+			out = append(out, base+int64(i+j))
+			i += j + 1
+		}
+		if rerr == io.EOF || rerr == io.ErrUnexpectedEOF {
+			return out, nil
+		} else if rerr != nil {
+			return nil, fmt.Errorf("sqlite: scan: %w", rerr)
+		}
+		tail := max(0, len(buf)-keep)
+		base += int64(tail)
+		buf = append(buf[:0], buf[tail:]...)
+	}
+	return out, nil
+}

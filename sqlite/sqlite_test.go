@@ -1,0 +1,68 @@
+package sqlite_test
+
+import (
+	"context"
+	"crypto/rand"
+	"path/filepath"
+	"testing"
+
+	"github.com/quirehq/quire/barrier"
+	"github.com/quirehq/quire/sqlite"
+	"github.com/quirehq/quire/storetest"
+)
+
+// newKey returns a random root key for one test database.
+func newKey() []byte {
+	k := make([]byte, barrier.RootKeySize)
+	_, _ = rand.Read(k)
+	return k
+}
+
+// mustOpen opens (creating) the database at path with root key key, and
+// closes it when the test ends unless the test reopened it first.
+func mustOpen(t testing.TB, path string, key []byte) storetest.Stores {
+	t.Helper()
+	ctx := context.Background()
+	db, err := sqlite.Open(ctx, path)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	b, err := barrier.Open(ctx, barrier.StaticSource(key), sqlite.NewKeyStore(db), storetest.BarrierOptions())
+	if err != nil {
+		db.Close()
+		t.Fatalf("barrier.Open: %v", err)
+	}
+	closed := false
+	t.Cleanup(func() {
+		if !closed {
+			if err := db.Close(); err != nil {
+				t.Errorf("Close: %v", err)
+			}
+		}
+	})
+	return storetest.Stores{
+		Users:      sqlite.NewUserService(db, b),
+		Workspaces: sqlite.NewWorkspaceService(db, b),
+		Notes:      sqlite.NewNoteService(db, b),
+		Keys:       sqlite.NewKeyStore(db),
+		Barrier:    b,
+		Inspector:  db,
+		Rewrap: func(ctx context.Context, progress func(done, total int)) error {
+			return db.Rewrap(ctx, b, progress)
+		},
+		Reopen: func(t *testing.T) storetest.Stores {
+			t.Helper()
+			closed = true
+			if err := db.Close(); err != nil {
+				t.Fatalf("Close before reopen: %v", err)
+			}
+			return mustOpen(t, path, key)
+		},
+	}
+}
+
+func TestConformance(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) storetest.Stores {
+		return mustOpen(t, filepath.Join(t.TempDir(), "quire.db"), newKey())
+	})
+}

@@ -1,0 +1,165 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+
+	"github.com/quirehq/quire"
+	"github.com/quirehq/quire/barrier"
+)
+
+// WorkspaceService stores workspaces, each with its name encrypted under the
+// workspace's own scope, and their memberships.
+type WorkspaceService struct {
+	db *DB
+	b  *barrier.Barrier
+}
+
+// NewWorkspaceService returns a WorkspaceService on db that encrypts through b.
+func NewWorkspaceService(db *DB, b *barrier.Barrier) *WorkspaceService {
+	return &WorkspaceService{db: db, b: b}
+}
+
+var _ quire.WorkspaceService = (*WorkspaceService)(nil)
+
+const workspaceColumns = "w.id, w.name_enc, w.region, w.owner_id, w.created_at, w.updated_at"
+
+// workspaceRow is a workspaces row as stored.
+type workspaceRow struct {
+	id, region, owner, created, updated string
+	name                                []byte
+}
+
+func scanWorkspace(row interface{ Scan(...any) error }) (*workspaceRow, error) {
+	var r workspaceRow
+	err := row.Scan(&r.id, &r.name, &r.region, &r.owner, &r.created, &r.updated)
+	return &r, err
+}
+
+// decode decrypts a stored row into a quire.Workspace.
+func (s *WorkspaceService) decode(ctx context.Context, r *workspaceRow) (*quire.Workspace, error) {
+	w := &quire.Workspace{ID: r.id, Region: quire.Region(r.region), OwnerID: r.owner}
+	var err error
+	if w.Name, err = unseal(ctx, s.b, barrier.WorkspaceScope(r.id), tableWorkspaces, r.id, fieldName, r.name); err != nil {
+		return nil, err
+	}
+	if w.CreatedAt, err = parseTime(r.created); err != nil {
+		return nil, internal("read workspace", err)
+	}
+	if w.UpdatedAt, err = parseTime(r.updated); err != nil {
+		return nil, internal("read workspace", err)
+	}
+	return w, nil
+}
+
+func errWorkspaceNotFound() error { return quire.Errorf(quire.ENOTFOUND, "Workspace not found.") }
+
+// FindWorkspaceByID implements quire.WorkspaceService.
+func (s *WorkspaceService) FindWorkspaceByID(ctx context.Context, id string) (*quire.Workspace, error) {
+	r, err := scanWorkspace(s.db.reader.QueryRowContext(ctx, "SELECT "+workspaceColumns+" FROM workspaces w WHERE w.id = ?", id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, errWorkspaceNotFound()
+	} else if err != nil {
+		return nil, internal("find workspace", err)
+	}
+	return s.decode(ctx, r)
+}
+
+// FindWorkspacesByUser implements quire.WorkspaceService, oldest first. Rows
+// are read before any is decrypted, so that no read connection is held while
+// the barrier may need one to load keys.
+func (s *WorkspaceService) FindWorkspacesByUser(ctx context.Context, userID string) ([]*quire.Workspace, error) {
+	rows, err := s.db.reader.QueryContext(ctx, "SELECT "+workspaceColumns+
+		" FROM workspaces w JOIN memberships m ON m.workspace_id = w.id WHERE m.user_id = ? ORDER BY w.created_at, w.id", userID)
+	if err != nil {
+		return nil, internal("find workspaces", err)
+	}
+	var raw []*workspaceRow
+	for rows.Next() {
+		r, err := scanWorkspace(rows)
+		if err != nil {
+			rows.Close()
+			return nil, internal("find workspaces", err)
+		}
+		raw = append(raw, r)
+	}
+	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+		return nil, internal("find workspaces", err)
+	}
+	out := make([]*quire.Workspace, 0, len(raw))
+	for _, r := range raw {
+		w, err := s.decode(ctx, r)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, w)
+	}
+	return out, nil
+}
+
+// CreateWorkspace implements quire.WorkspaceService: the workspace row and
+// its owner's membership are written in one transaction.
+func (s *WorkspaceService) CreateWorkspace(ctx context.Context, w *quire.Workspace) error {
+	if err := w.Validate(); err != nil {
+		return err
+	}
+	var n int
+	if err := s.db.reader.QueryRowContext(ctx, "SELECT count(*) FROM users WHERE id = ?", w.OwnerID).Scan(&n); err != nil {
+		return internal("check owner", err)
+	} else if n == 0 {
+		return quire.Errorf(quire.ENOTFOUND, "Workspace owner not found.")
+	}
+	id, t := quire.NewID(), now()
+	scope := barrier.WorkspaceScope(id)
+	name, err := seal(ctx, s.b, scope, tableWorkspaces, id, fieldName, w.Name)
+	if err != nil {
+		return err
+	}
+	err = s.db.write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, "INSERT INTO workspaces (id, name_enc, region, owner_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
+			id, name, string(w.Region), w.OwnerID, formatTime(t), formatTime(t))
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, "INSERT INTO memberships (workspace_id, user_id, role, created_at) VALUES (?, ?, ?, ?)",
+			id, w.OwnerID, string(quire.RoleOwner), formatTime(t))
+		return err
+	})
+	if err != nil {
+		shredQuietly(ctx, s.b, scope)
+		if isForeignKeyViolation(err) {
+			return quire.Errorf(quire.ENOTFOUND, "Workspace owner not found.")
+		}
+		return internal("insert workspace", err)
+	}
+	w.ID, w.CreatedAt, w.UpdatedAt = id, t, t
+	return nil
+}
+
+// RenameWorkspace implements quire.WorkspaceService.
+func (s *WorkspaceService) RenameWorkspace(ctx context.Context, id, name string) (*quire.Workspace, error) {
+	cur, err := s.FindWorkspaceByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	next := *cur
+	next.Name = name
+	if err := next.Validate(); err != nil {
+		return nil, err
+	}
+	ct, err := seal(ctx, s.b, barrier.WorkspaceScope(id), tableWorkspaces, id, fieldName, name)
+	if err != nil {
+		return nil, err
+	}
+	next.UpdatedAt = after(cur.UpdatedAt)
+	res, err := s.db.writer.ExecContext(ctx, "UPDATE workspaces SET name_enc = ?, updated_at = ? WHERE id = ?",
+		ct, formatTime(next.UpdatedAt), id)
+	if err != nil {
+		return nil, internal("rename workspace", err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return nil, errWorkspaceNotFound()
+	}
+	return &next, nil
+}
