@@ -66,7 +66,9 @@ type Barrier struct {
 	newest   uint32 // newest KEK version
 	indexKey []byte
 	indexAt  time.Time // when the index key was created; zero if none
-	scopes   map[Scope]*scopeKeys
+	// indexKeys caches the per-purpose keys derived from indexKey.
+	indexKeys sync.Map
+	scopes    map[Scope]*scopeKeys
 }
 
 // scopeKeys is the cached, unwrapped key set of one scope.

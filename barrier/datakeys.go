@@ -97,6 +97,25 @@ func (b *Barrier) decryptionKey(ctx context.Context, scope Scope, v uint32) (cip
 	return nil, ErrNoKey
 }
 
+// newestVersion returns scope's newest data-key version without reserving
+// an encryption; ErrNoKey if the scope has no keys.
+func (b *Barrier) newestVersion(ctx context.Context, scope Scope) (uint32, error) {
+	sk := b.cached(scope)
+	if sk == nil {
+		var err error
+		if sk, err = b.loadScope(ctx, scope); err != nil {
+			return 0, err
+		}
+		if len(sk.aeads) == 0 {
+			return 0, ErrNoKey
+		}
+		b.remember(scope, sk)
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return sk.newest.Version, nil
+}
+
 // encryptionKey returns scope's key set with budget reserved for one more
 // encryption under its newest key, creating or rotating the key as needed.
 func (b *Barrier) encryptionKey(ctx context.Context, scope Scope) (*scopeKeys, error) {

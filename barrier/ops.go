@@ -33,17 +33,18 @@ func (b *Barrier) Decrypt(ctx context.Context, scope Scope, ad, ct []byte) ([]by
 }
 
 // Reencrypt returns ct sealed under scope's newest data key, and whether it
-// changed. Values already under the newest key are returned as they are.
+// changed. Values already under the newest key are returned as they are,
+// without using up an encryption.
 func (b *Barrier) Reencrypt(ctx context.Context, scope Scope, ad, ct []byte) ([]byte, bool, error) {
 	v, err := parseVersion(ct)
 	if err != nil {
 		return nil, false, err
 	}
-	sk, err := b.encryptionKey(ctx, scope)
+	newest, err := b.newestVersion(ctx, scope)
 	if err != nil {
 		return nil, false, err
 	}
-	if v == sk.newest.Version {
+	if v == newest {
 		return ct, false, nil
 	}
 	pt, err := b.Decrypt(ctx, scope, ad, ct)
@@ -59,14 +60,18 @@ func (b *Barrier) Reencrypt(ctx context.Context, scope Scope, ad, ct []byte) ([]
 // purpose (such as "users.email") gets its own derived key, so indexes of
 // different columns cannot be correlated.
 func (b *Barrier) BlindIndex(purpose string, value []byte) []byte {
-	b.mu.Lock()
-	ik := b.indexKey
-	b.mu.Unlock()
-	key, err := hkdf.Key(sha256.New, ik, nil, "quire.blindindex.v1\x00"+purpose, 32)
-	if err != nil {
-		panic("barrier: hkdf: " + err.Error()) // unreachable: fixed, valid lengths
+	key, ok := b.indexKeys.Load(purpose)
+	if !ok {
+		b.mu.Lock()
+		ik := b.indexKey
+		b.mu.Unlock()
+		k, err := hkdf.Key(sha256.New, ik, nil, "quire.blindindex.v1\x00"+purpose, 32)
+		if err != nil {
+			panic("barrier: hkdf: " + err.Error()) // unreachable: fixed, valid lengths
+		}
+		key, _ = b.indexKeys.LoadOrStore(purpose, k)
 	}
-	m := hmac.New(sha256.New, key)
+	m := hmac.New(sha256.New, key.([]byte))
 	m.Write(value)
 	return m.Sum(nil)
 }

@@ -173,3 +173,27 @@ func TestInstancesShareKeys(t *testing.T) {
 		}
 	}
 }
+
+func TestReencryptCurrentIsFree(t *testing.T) {
+	ks := newMemKeyStore()
+	b := mustOpen(t, ks, Options{OpsBatch: 1})
+	ctx := context.Background()
+	s := WorkspaceScope("w")
+	ct := mustEncrypt(t, b, s, nil, []byte("v"))
+	before, _ := ks.LoadDataKeys(ctx, s)
+	for range 10 {
+		if _, changed, err := b.Reencrypt(ctx, s, nil, ct); err != nil || changed {
+			t.Fatalf("Reencrypt = changed %v, %v", changed, err)
+		}
+	}
+	after, _ := ks.LoadDataKeys(ctx, s)
+	if after[0].Ops != before[0].Ops {
+		t.Fatalf("Reencrypt of current values used %d encryptions", after[0].Ops-before[0].Ops)
+	}
+	if _, _, err := b.Reencrypt(ctx, WorkspaceScope("none"), nil, ct); !errors.Is(err, ErrNoKey) {
+		t.Fatalf("Reencrypt in a scope without keys: %v, want ErrNoKey", err)
+	}
+	if keys, _ := ks.LoadDataKeys(ctx, WorkspaceScope("none")); len(keys) != 0 {
+		t.Fatal("Reencrypt created a data key")
+	}
+}
