@@ -1,0 +1,135 @@
+package config
+
+import (
+	"log/slog"
+	"strings"
+	"time"
+)
+
+// Modes.
+const (
+	ModeDevelopment = "development"
+	ModeProduction  = "production"
+)
+
+// Database drivers.
+const (
+	DriverSQLite   = "sqlite"
+	DriverPostgres = "postgres"
+)
+
+// Config is Quire's whole configuration. Parse and Default return it with
+// every default filled in; cmd/quire applies flag overrides on top and calls
+// Validate again.
+type Config struct {
+	Mode     string   `yaml:"mode"`     // development (default) | production
+	DataDir  string   `yaml:"data_dir"` // default ./quire-data, or $QUIRE_DATA_DIR
+	Server   Server   `yaml:"server"`
+	TLS      TLS      `yaml:"tls"`
+	RootKey  RootKey  `yaml:"root_key"`
+	Database Database `yaml:"database"`
+	Keys     Keys     `yaml:"keys"`
+	Logs     Logs     `yaml:"logs"`
+	AI       AI       `yaml:"ai"`
+
+	// derived records which paths were defaulted from DataDir, so that
+	// SetDataDir can move them and leave explicit ones alone.
+	derived derivedPaths
+}
+
+type derivedPaths struct{ rootKey, database, logs bool }
+
+// Production reports whether the configuration is for production mode,
+// where every outbound connection must use verified TLS and non-attested AI
+// providers are refused.
+func (c *Config) Production() bool { return c.Mode == ModeProduction }
+
+// Server configures the HTTPS listener and the plain-HTTP redirect listener.
+type Server struct {
+	// Addr is the HTTPS listen address. Default 127.0.0.1:8443.
+	Addr string `yaml:"addr"`
+	// HTTPAddr is the listen address of the HTTP→HTTPS redirect. Default
+	// 127.0.0.1:8080; an explicit "" turns the listener off.
+	HTTPAddr string `yaml:"http_addr"`
+	// PublicURL is the https:// URL users reach Quire at, used in links and
+	// emails. Optional.
+	PublicURL string `yaml:"public_url"`
+	// HSTSPreload adds the preload directive to Strict-Transport-Security.
+	HSTSPreload bool `yaml:"hsts_preload"`
+	// Timeouts of http.Server (claim DOS-1).
+	ReadHeaderTimeout time.Duration `yaml:"read_header_timeout"`
+	ReadTimeout       time.Duration `yaml:"read_timeout"`
+	WriteTimeout      time.Duration `yaml:"write_timeout"`
+	IdleTimeout       time.Duration `yaml:"idle_timeout"`
+	// MaxHeaderBytes caps request headers. Default 64 KiB.
+	MaxHeaderBytes int `yaml:"max_header_bytes"`
+}
+
+// TLS names a certificate and key in PEM files. Both empty means a
+// self-signed development certificate; production requires both.
+type TLS struct {
+	CertFile string `yaml:"cert_file"`
+	KeyFile  string `yaml:"key_file"`
+}
+
+// RootKey says where the root key comes from: a file, or an environment
+// variable holding it base64-encoded. Exactly one is set after defaults.
+type RootKey struct {
+	File string `yaml:"file"`
+	Env  string `yaml:"env"`
+}
+
+// Database selects and configures the store.
+type Database struct {
+	// Driver is sqlite (default) or postgres.
+	Driver string `yaml:"driver"`
+	// Path is the SQLite database file. Default <data_dir>/quire.db.
+	Path string `yaml:"path"`
+	// URL is the PostgreSQL connection URL of the application role.
+	URL Secret `yaml:"url"`
+	// OwnerURL optionally connects as the role that owns the tables, used
+	// only to apply migrations, so that the application role can be denied
+	// ownership (claim ISO-1).
+	OwnerURL Secret `yaml:"owner_url"`
+	// MaxConns caps the PostgreSQL pool. Default 10.
+	MaxConns int `yaml:"max_conns"`
+}
+
+// Keys configures barrier key rotation (claim ENC-2).
+type Keys struct {
+	// RotateAfter is the age after which a key stops encrypting. Default 720h.
+	RotateAfter time.Duration `yaml:"rotate_after"`
+	// RotateAfterOps is the number of encryptions after which a data key is
+	// rotated. Default 2^28; at most 2^30, far below GCM's 2^32 bound.
+	RotateAfterOps int64 `yaml:"rotate_after_ops"`
+}
+
+// Logs configures the rolling diagnostic log files (claim AI-5).
+type Logs struct {
+	// Dir holds the daily files. Default <data_dir>/logs.
+	Dir string `yaml:"dir"`
+	// Retention is how long a file is kept. Default 168h (7 days), at most
+	// 720h (30 days).
+	Retention time.Duration `yaml:"retention"`
+	// Level is debug, info (default), warn or error.
+	Level string `yaml:"level"`
+}
+
+// SlogLevel returns Level as a slog.Level; anything Validate rejects maps to
+// slog.LevelInfo.
+func (l Logs) SlogLevel() slog.Level {
+	switch strings.ToLower(l.Level) {
+	case "debug":
+		return slog.LevelDebug
+	case "warn":
+		return slog.LevelWarn
+	case "error":
+		return slog.LevelError
+	}
+	return slog.LevelInfo
+}
+
+// AI configures the model providers the gateway may route to.
+type AI struct {
+	Providers []Provider `yaml:"providers"`
+}
