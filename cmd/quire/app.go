@@ -1,0 +1,158 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/quirehq/quire"
+	"github.com/quirehq/quire/barrier"
+	"github.com/quirehq/quire/config"
+	"github.com/quirehq/quire/postgres"
+	"github.com/quirehq/quire/sqlite"
+)
+
+// stores is one opened backend with its services, behind the same shape for
+// SQLite and PostgreSQL.
+type stores struct {
+	backend    string
+	keys       barrier.KeyStore
+	ping       func(ctx context.Context) error
+	close      func() error
+	inspector  quire.StoreInspector
+	rewrap     func(ctx context.Context, b *barrier.Barrier, progress func(done, total int)) error
+	users      quire.UserService
+	workspaces quire.WorkspaceService
+	notes      quire.NoteService
+	bind       func(b *barrier.Barrier) // creates the services once the barrier is open
+}
+
+// openStores opens (and migrates) the configured database.
+func openStores(ctx context.Context, cfg *config.Config) (*stores, error) {
+	switch cfg.Database.Driver {
+	case "postgres":
+		db, err := postgres.Open(ctx, postgres.Config{URL: cfg.Database.URL.Reveal(), OwnerURL: cfg.Database.OwnerURL.Reveal(),
+			Production: cfg.Production(), MaxConns: int32(cfg.Database.MaxConns)})
+		if err != nil {
+			return nil, fmt.Errorf("database: %w", err)
+		}
+		s := &stores{backend: quire.BackendPostgres, keys: postgres.NewKeyStore(db), ping: db.Ping,
+			close: db.Close, inspector: db, rewrap: db.Rewrap}
+		s.bind = func(b *barrier.Barrier) {
+			s.users, s.workspaces, s.notes = postgres.NewUserService(db, b), postgres.NewWorkspaceService(db, b), postgres.NewNoteService(db, b)
+		}
+		return s, nil
+	default:
+		db, err := sqlite.Open(ctx, cfg.Database.Path)
+		if err != nil {
+			return nil, fmt.Errorf("database: %w", err)
+		}
+		s := &stores{backend: quire.BackendSQLite, keys: sqlite.NewKeyStore(db), ping: db.Ping,
+			close: db.Close, inspector: db, rewrap: db.Rewrap}
+		s.bind = func(b *barrier.Barrier) {
+			s.users, s.workspaces, s.notes = sqlite.NewUserService(db, b), sqlite.NewWorkspaceService(db, b), sqlite.NewNoteService(db, b)
+		}
+		return s, nil
+	}
+}
+
+// app is what every command that touches data needs: configuration, the
+// store and the unsealed barrier.
+type app struct {
+	cfg     *config.Config
+	stores  *stores
+	barrier *barrier.Barrier
+}
+
+// openApp opens the store and unseals the barrier. On a new deployment it
+// creates the root key file and warns loudly that it must be backed up.
+func openApp(ctx context.Context, cfg *config.Config, stderr io.Writer) (*app, error) {
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("data directory: %w", err)
+	}
+	if err := os.Chmod(cfg.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("data directory: %w", err)
+	}
+	st, err := openStores(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	src, err := rootKeySource(ctx, cfg, st.keys, stderr)
+	if err != nil {
+		st.close()
+		return nil, err
+	}
+	b, err := barrier.Open(ctx, src, st.keys, barrier.Options{
+		RotateAfter: cfg.Keys.RotateAfter, RotateAfterOps: cfg.Keys.RotateAfterOps})
+	if err != nil {
+		st.close()
+		return nil, fmt.Errorf("unseal: %w", err)
+	}
+	st.bind(b)
+	return &app{cfg: cfg, stores: st, barrier: b}, nil
+}
+
+// Close closes the database.
+func (a *app) Close() error { return a.stores.close() }
+
+// rootKeySource picks where the root key comes from: a configured
+// environment variable, QUIRE_ROOT_KEY, or the key file. The key file is
+// created only when the store holds no keyring yet; a missing key for an
+// existing store is an error, never a new key, which would orphan the data.
+func rootKeySource(ctx context.Context, cfg *config.Config, ks barrier.KeyStore, stderr io.Writer) (barrier.RootKeySource, error) {
+	if cfg.RootKey.Env != "" {
+		return barrier.EnvSource{Var: cfg.RootKey.Env}, nil
+	}
+	if v, ok := os.LookupEnv("QUIRE_ROOT_KEY"); ok && v != "" {
+		return barrier.EnvSource{Var: "QUIRE_ROOT_KEY"}, nil
+	}
+	src := barrier.FileSource{Path: cfg.RootKey.File}
+	if _, err := os.Stat(src.Path); err == nil || !errors.Is(err, os.ErrNotExist) {
+		return src, nil
+	}
+	existing, err := ks.LoadKeyring(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("read keyring: %w", err)
+	}
+	if len(existing) > 0 {
+		return nil, fmt.Errorf("root key file %s is missing but the database already holds encrypted data: restore the key from your backup (or set QUIRE_ROOT_KEY); a new key cannot read the existing data", src.Path)
+	}
+	if err := barrier.CreateRootKeyFile(src.Path); err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(stderr, `
+************************************************************************
+  NEW ROOT KEY CREATED: %s
+  It encrypts everything Quire stores. Without it your data cannot be
+  recovered by anyone. Back it up now, somewhere other than this disk
+  (a password manager or a sealed envelope), and keep it secret.
+************************************************************************
+
+`, src.Path)
+	return src, nil
+}
+
+// commonFlags registers the flags every data command takes.
+func commonFlags(fs *flag.FlagSet) (configPath, dataDir *string) {
+	configPath = fs.String("config", "", "configuration `file` (YAML)")
+	dataDir = fs.String("data", "", "data `directory` (default ./quire-data, or $QUIRE_DATA_DIR)")
+	return configPath, dataDir
+}
+
+// loadConfig reads the configuration and applies the data-directory flag.
+func loadConfig(configPath, dataDir string) (*config.Config, error) {
+	cfg, err := config.Load(configPath)
+	if err != nil {
+		return nil, err
+	}
+	if dataDir != "" {
+		cfg.SetDataDir(dataDir)
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	return cfg, nil
+}

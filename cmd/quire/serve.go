@@ -1,0 +1,113 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"time"
+
+	"github.com/quirehq/quire/config"
+	qhttp "github.com/quirehq/quire/http"
+	"github.com/quirehq/quire/logs"
+	"github.com/quirehq/quire/tlscert"
+	"github.com/quirehq/quire/trust"
+)
+
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	configPath, dataDir := commonFlags(fs)
+	addr := fs.String("addr", "", "HTTPS listen `address` (default 127.0.0.1:8443)")
+	httpAddr := fs.String("http-addr", "", "plain-HTTP redirect listen `address` (default 127.0.0.1:8080; \"\" turns it off)")
+	if err := fs.Parse(args); err != nil {
+		return exitCode(2)
+	}
+	cfg, err := loadConfig(*configPath, *dataDir)
+	if err != nil {
+		return err
+	}
+	fs.Visit(func(f *flag.Flag) {
+		switch f.Name {
+		case "addr":
+			cfg.Server.Addr = *addr
+		case "http-addr":
+			cfg.Server.HTTPAddr = *httpAddr
+		}
+	})
+	if err := cfg.Validate(); err != nil {
+		return err
+	}
+	s, err := startServer(ctx, cfg, stderr)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Quire is ready at %s\n", s.http.URL())
+	<-ctx.Done()
+	return s.Close()
+}
+
+// server is a running `quire serve`: the HTTPS server over the app.
+type server struct {
+	app  *app
+	log  *logs.Logger
+	http *qhttp.Server
+}
+
+// startServer opens everything and starts listening; it returns once the
+// listeners are bound and the server is ready to serve.
+func startServer(ctx context.Context, cfg *config.Config, stderr io.Writer) (*server, error) {
+	lg, err := logs.New(logs.Options{Dir: cfg.Logs.Dir, Retention: cfg.Logs.Retention, Level: cfg.Logs.SlogLevel(), Stderr: stderr})
+	if err != nil {
+		return nil, fmt.Errorf("logs: %w", err)
+	}
+	a, err := openApp(ctx, cfg, stderr)
+	if err != nil {
+		lg.Close()
+		return nil, err
+	}
+	cert, err := tlscert.LoadOrCreate(filepath.Join(cfg.DataDir, "tls"), cfg.TLS.CertFile, cfg.TLS.KeyFile)
+	if err != nil {
+		a.Close()
+		lg.Close()
+		return nil, fmt.Errorf("tls: %w", err)
+	}
+	hs := qhttp.NewServer(qhttp.Config{
+		Addr: cfg.Server.Addr, HTTPAddr: cfg.Server.HTTPAddr, TLSConfig: tlscert.ServerConfig(cert),
+		Logger: lg.Slog(), Ready: a.stores.ping, HSTSPreload: cfg.Server.HSTSPreload,
+		ReadHeaderTimeout: cfg.Server.ReadHeaderTimeout, ReadTimeout: cfg.Server.ReadTimeout,
+		WriteTimeout: cfg.Server.WriteTimeout, IdleTimeout: cfg.Server.IdleTimeout, MaxHeaderBytes: cfg.Server.MaxHeaderBytes,
+	})
+	env := trustEnv(a)
+	// Every run writes canary data, so the live report is cached.
+	th := trust.Handler(trust.Cached(func(ctx context.Context) *trust.Report { return trust.Run(ctx, env) }, 5*time.Minute))
+	hs.Mount("GET /trust", th)
+	hs.Mount("GET /trust.json", th)
+	if err := hs.Open(); err != nil {
+		a.Close()
+		lg.Close()
+		return nil, err
+	}
+	env.URL, env.HTTPURL = hs.URL(), hs.HTTPURL()
+	lg.Slog().Info("quire started", slog.String("url", hs.URL()), slog.String("backend", a.stores.backend),
+		slog.String("mode", cfg.Mode), slog.String("version", versionString()))
+	return &server{app: a, log: lg, http: hs}, nil
+}
+
+// Close stops accepting connections, lets in-flight requests finish, then
+// closes the database and the logs.
+func (s *server) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	err := s.http.Shutdown(ctx)
+	if cerr := s.app.Close(); err == nil {
+		err = cerr
+	}
+	s.log.Slog().Info("quire stopped")
+	if cerr := s.log.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}

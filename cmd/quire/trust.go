@@ -1,0 +1,95 @@
+package main
+
+import (
+	"context"
+	"crypto/x509"
+	"flag"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+
+	"github.com/quirehq/quire/config"
+	"github.com/quirehq/quire/logs"
+	"github.com/quirehq/quire/trust"
+)
+
+func runTrust(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("trust", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	configPath, dataDir := commonFlags(fs)
+	url := fs.String("url", "", "base `URL` of the running server to check, e.g. https://127.0.0.1:8443")
+	httpURL := fs.String("http-url", "", "plain-HTTP redirect `URL` to check (default: derived from the configured http_addr when --url is local)")
+	asJSON := fs.Bool("json", false, "print the report as JSON")
+	if err := fs.Parse(args); err != nil {
+		return exitCode(2)
+	}
+	cfg, err := loadConfig(*configPath, *dataDir)
+	if err != nil {
+		return err
+	}
+	a, err := openApp(ctx, cfg, stderr)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	env := trustEnv(a)
+	env.URL = *url
+	env.HTTPURL = *httpURL
+	if env.HTTPURL == "" && *url != "" && cfg.Server.HTTPAddr != "" {
+		env.HTTPURL = "http://" + cfg.Server.HTTPAddr
+	}
+	report := trust.Run(ctx, env)
+	if *asJSON {
+		err = report.WriteJSON(stdout)
+	} else {
+		err = report.WriteText(stdout)
+	}
+	if err != nil {
+		return err
+	}
+	if !report.Passed {
+		return exitCode(1)
+	}
+	return nil
+}
+
+// trustEnv gives the checks the live components. URL and HTTPURL are set by
+// the caller.
+func trustEnv(a *app) *trust.Env {
+	cfg := a.cfg
+	return &trust.Env{
+		RootCAs:    localCertPool(cfg),
+		DataDir:    cfg.DataDir,
+		Backend:    a.stores.backend,
+		Production: cfg.Production(),
+		Inspector:  a.stores.inspector,
+		Users:      a.stores.users,
+		Workspaces: a.stores.workspaces,
+		Notes:      a.stores.notes,
+		Barrier:    a.barrier,
+		Logs: trust.LogInfo{Dir: cfg.Logs.Dir, Retention: cfg.Logs.Retention,
+			NewLogger: func(w io.Writer) *slog.Logger {
+				return slog.New(logs.NewMaskingHandler(slog.NewJSONHandler(w, nil)))
+			}},
+	}
+}
+
+// localCertPool trusts the server's certificate file so that the TLS checks
+// verify the chain rather than skip verification, self-signed or not.
+func localCertPool(cfg *config.Config) *x509.CertPool {
+	path := cfg.TLS.CertFile
+	if path == "" {
+		path = filepath.Join(cfg.DataDir, "tls", "cert.pem")
+	}
+	pem, err := os.ReadFile(path)
+	if err != nil {
+		return nil
+	}
+	pool, err := x509.SystemCertPool()
+	if err != nil {
+		pool = x509.NewCertPool()
+	}
+	pool.AppendCertsFromPEM(pem)
+	return pool
+}
