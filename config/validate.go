@@ -55,7 +55,7 @@ func (c *Config) validateServer(p *problems) {
 	case s.HTTPAddr == "":
 	case !validAddr(s.HTTPAddr):
 		p.add("server.http_addr", `must be host:port, e.g. 127.0.0.1:8080, or "" to turn the HTTP redirect off`)
-	case s.HTTPAddr == s.Addr:
+	case s.HTTPAddr == s.Addr && !strings.HasSuffix(s.Addr, ":0"): // ":0" picks a free port each time
 		p.add("server.http_addr", `must differ from server.addr; use another port, or "" to turn the HTTP redirect off`)
 	}
 	if s.PublicURL != "" && !validOrigin(s.PublicURL) {

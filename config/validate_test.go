@@ -52,6 +52,7 @@ func TestValidateMessages(t *testing.T) {
 			`server.http_addr: must be host:port, e.g. 127.0.0.1:8080, or "" to turn the HTTP redirect off`}},
 		{"http_addr same", fns(func(c *Config) { c.Server.HTTPAddr = c.Server.Addr }), []string{
 			`server.http_addr: must differ from server.addr; use another port, or "" to turn the HTTP redirect off`}},
+		{"both ephemeral", fns(func(c *Config) { c.Server.Addr, c.Server.HTTPAddr = "127.0.0.1:0", "127.0.0.1:0" }), nil},
 		{"http_addr off", fns(func(c *Config) { c.Server.HTTPAddr = "" }), nil},
 		{"public_url ok", fns(func(c *Config) { c.Server.PublicURL = "https://quire.example.com/" }), nil},
 		{"public_url http", fns(func(c *Config) { c.Server.PublicURL = "http://quire.example.com" }), []string{publicURLMsg}},

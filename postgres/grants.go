@@ -1,0 +1,38 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// grantApp gives role the DML the services need, and EXECUTE on the two
+// cross-tenant listing functions; nothing else, and never ownership. It does
+// nothing if role is empty or is the connected role.
+func grantApp(ctx context.Context, tx pgx.Tx, role string) error {
+	if role == "" {
+		return nil
+	}
+	var self, schema string
+	if err := tx.QueryRow(ctx, "SELECT current_user::text, current_schema()::text").Scan(&self, &schema); err != nil {
+		return fmt.Errorf("postgres: migrate: read role: %w", err)
+	}
+	if self == role {
+		return nil
+	}
+	r := pgx.Identifier{role}.Sanitize()
+	stmts := []string{
+		"GRANT USAGE ON SCHEMA " + pgx.Identifier{schema}.Sanitize() + " TO " + r,
+		"GRANT SELECT ON schema_migrations TO " + r,
+		"GRANT SELECT, INSERT, UPDATE, DELETE ON " + strings.Join(allTables, ", ") + " TO " + r,
+		"GRANT EXECUTE ON FUNCTION quire_workspace_ids(), quire_data_keys() TO " + r,
+	}
+	for _, s := range stmts {
+		if _, err := tx.Exec(ctx, s); err != nil {
+			return fmt.Errorf("postgres: migrate: grant the application role its privileges: %w", err)
+		}
+	}
+	return nil
+}

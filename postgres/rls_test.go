@@ -1,0 +1,227 @@
+package postgres
+
+import (
+	"context"
+	"slices"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/quirehq/quire"
+	"github.com/quirehq/quire/storetest"
+)
+
+// tenants is two workspaces, A and B, each with an owner, a second member
+// and two notes, stored through the services.
+type tenants struct {
+	a, b         *quire.Workspace
+	aUser, bUser *quire.User
+	shared       *quire.User // a member of both
+	aNotes       []string
+	bNotes       []string
+}
+
+func seedTenants(t *testing.T, s storetest.Stores) *tenants {
+	t.Helper()
+	ctx := context.Background()
+	user := func(name string) *quire.User {
+		u := &quire.User{Email: randomName(name) + "@example.com", Name: name}
+		if err := s.Users.CreateUser(ctx, u); err != nil {
+			t.Fatalf("CreateUser: %v", err)
+		}
+		return u
+	}
+	ws := func(owner *quire.User) *quire.Workspace {
+		w := &quire.Workspace{Name: "ws", Region: quire.RegionUS, OwnerID: owner.ID}
+		if err := s.Workspaces.CreateWorkspace(ctx, w); err != nil {
+			t.Fatalf("CreateWorkspace: %v", err)
+		}
+		return w
+	}
+	notes := func(w *quire.Workspace) []string {
+		var ids []string
+		for range 2 {
+			n := &quire.Note{WorkspaceID: w.ID, Title: "t", Content: "c"}
+			if err := s.Notes.CreateNote(ctx, n); err != nil {
+				t.Fatalf("CreateNote: %v", err)
+			}
+			ids = append(ids, n.ID)
+		}
+		slices.Sort(ids)
+		return ids
+	}
+	tn := &tenants{aUser: user("alice"), bUser: user("bob"), shared: user("carol")}
+	tn.a, tn.b = ws(tn.aUser), ws(tn.bUser)
+	tn.aNotes, tn.bNotes = notes(tn.a), notes(tn.b)
+	for _, w := range []*quire.Workspace{tn.a, tn.b} {
+		m := &quire.Membership{WorkspaceID: w.ID, UserID: tn.shared.ID, Role: quire.RoleViewer}
+		if err := s.Workspaces.AddMember(ctx, m); err != nil {
+			t.Fatalf("AddMember: %v", err)
+		}
+	}
+	return tn
+}
+
+// asApp runs fn in a transaction of the application role's raw connection,
+// with the given settings (none if empty), and rolls it back.
+func asApp(t *testing.T, c *pgx.Conn, workspace, user string, fn func(tx pgx.Tx)) {
+	t.Helper()
+	ctx := context.Background()
+	tx, err := c.Begin(ctx)
+	if err != nil {
+		t.Fatalf("begin: %v", err)
+	}
+	defer func() { _ = tx.Rollback(ctx) }()
+	if workspace != "" || user != "" {
+		if _, err := tx.Exec(ctx, "SELECT set_config('quire.workspace_id', $1, true), set_config('quire.user_id', $2, true)", workspace, user); err != nil {
+			t.Fatalf("bind: %v", err)
+		}
+	}
+	fn(tx)
+}
+
+func strs(t *testing.T, tx pgx.Tx, sql string, args ...any) []string {
+	t.Helper()
+	rows, err := tx.Query(context.Background(), sql, args...)
+	if err != nil {
+		t.Fatalf("%s: %v", sql, err)
+	}
+	out, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatalf("%s: %v", sql, err)
+	}
+	if out == nil {
+		out = []string{}
+	}
+	return out
+}
+
+// TestRowLevelSecurityReads proves with raw SQL, as the application role,
+// that what a transaction sees is exactly what its binding allows.
+func TestRowLevelSecurityReads(t *testing.T) {
+	env := newEnv(t)
+	tn := seedTenants(t, env.stores(t, newKey()))
+	c := conn(t, env.appURL)
+	sorted := func(ids ...string) []string { slices.Sort(ids); return ids }
+	queries := map[string]string{
+		"notes":       "SELECT id FROM notes ORDER BY id",
+		"workspaces":  "SELECT id FROM workspaces ORDER BY id",
+		"memberships": "SELECT workspace_id || '/' || user_id FROM memberships ORDER BY 1",
+		"ws keys":     "SELECT DISTINCT workspace_id FROM data_keys WHERE workspace_id IS NOT NULL ORDER BY 1",
+	}
+	cases := []struct {
+		name            string
+		workspace, user string
+		want            map[string][]string
+	}{
+		{"bound to A", tn.a.ID, "", map[string][]string{
+			"notes": tn.aNotes, "workspaces": {tn.a.ID}, "ws keys": {tn.a.ID},
+			"memberships": sorted(tn.a.ID+"/"+tn.aUser.ID, tn.a.ID+"/"+tn.shared.ID)}},
+		{"bound to B", tn.b.ID, "", map[string][]string{
+			"notes": tn.bNotes, "workspaces": {tn.b.ID}, "ws keys": {tn.b.ID},
+			"memberships": sorted(tn.b.ID+"/"+tn.bUser.ID, tn.b.ID+"/"+tn.shared.ID)}},
+		{"unbound", "", "", map[string][]string{"notes": {}, "workspaces": {}, "memberships": {}, "ws keys": {}}},
+		{"unknown workspace", quire.NewID(), "", map[string][]string{"notes": {}, "workspaces": {}, "memberships": {}, "ws keys": {}}},
+		{"user bound: own memberships, no notes", "", tn.shared.ID, map[string][]string{
+			"notes": {}, "workspaces": sorted(tn.a.ID, tn.b.ID), "ws keys": {},
+			"memberships": sorted(tn.a.ID+"/"+tn.shared.ID, tn.b.ID+"/"+tn.shared.ID)}},
+		{"user bound: owner of A only", "", tn.aUser.ID, map[string][]string{
+			"notes": {}, "workspaces": {tn.a.ID}, "ws keys": {}, "memberships": {tn.a.ID + "/" + tn.aUser.ID}}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			asApp(t, c, tc.workspace, tc.user, func(tx pgx.Tx) {
+				for what, q := range queries {
+					if got := strs(t, tx, q); !slices.Equal(got, tc.want[what]) {
+						t.Errorf("%s: got %v, want %v", what, got, tc.want[what])
+					}
+				}
+			})
+		})
+	}
+	t.Run("setting ends with its transaction", func(t *testing.T) {
+		asApp(t, c, tn.a.ID, "", func(tx pgx.Tx) {
+			if got := strs(t, tx, queries["notes"]); len(got) != 2 {
+				t.Fatalf("bound: %d notes, want 2", len(got))
+			}
+		})
+		asApp(t, c, "", "", func(tx pgx.Tx) {
+			if got := strs(t, tx, queries["notes"]); len(got) != 0 {
+				t.Fatalf("the next transaction on the connection sees %d notes", len(got))
+			}
+		})
+	})
+	t.Run("maintenance setting opens nothing to the app role", func(t *testing.T) {
+		asApp(t, c, "", "", func(tx pgx.Tx) {
+			if _, err := tx.Exec(context.Background(), "SELECT set_config('quire.maintenance', 'on', true)"); err != nil {
+				t.Fatal(err)
+			}
+			for what, q := range queries {
+				if got := strs(t, tx, q); len(got) != 0 {
+					t.Errorf("%s: %v visible with quire.maintenance on", what, got)
+				}
+			}
+		})
+	})
+}
+
+// TestRowLevelSecurityWrites proves that a transaction bound to A can
+// neither write rows of B nor move rows into B, and that the application
+// role cannot switch row-level security off.
+func TestRowLevelSecurityWrites(t *testing.T) {
+	env := newEnv(t)
+	tn := seedTenants(t, env.stores(t, newKey()))
+	c := conn(t, env.appURL)
+	ctx := context.Background()
+	rejected := []struct {
+		name string
+		sql  string
+		args []any
+	}{
+		{"insert a note of B", `INSERT INTO notes (id, workspace_id, title_enc, content_enc, version, created_at, updated_at)
+			VALUES ($1, $2, '\x00', '\x00', 1, now(), now())`, []any{quire.NewID(), tn.b.ID}},
+		{"move a note of A into B", "UPDATE notes SET workspace_id = $1 WHERE id = $2", []any{tn.b.ID, tn.aNotes[0]}},
+		{"insert a membership of B", "INSERT INTO memberships (workspace_id, user_id, role, created_at) VALUES ($1, $2, 'owner', now())",
+			[]any{tn.b.ID, tn.aUser.ID}},
+		{"insert a workspace other than A", `INSERT INTO workspaces (id, name_enc, region, owner_id, created_at, updated_at)
+			VALUES ($1, '\x00', 'us', $2, now(), now())`, []any{quire.NewID(), tn.aUser.ID}},
+		{"insert a data key of B", `INSERT INTO data_keys (scope, version, kek_version, wrapped, created_at) VALUES ($1, 99, 1, '\x00', now())`,
+			[]any{"ws:" + tn.b.ID}},
+		{"disable row-level security", "ALTER TABLE notes DISABLE ROW LEVEL SECURITY", nil},
+		{"drop a policy", "DROP POLICY tenant ON notes", nil},
+	}
+	for _, tc := range rejected {
+		t.Run(tc.name, func(t *testing.T) {
+			asApp(t, c, tn.a.ID, "", func(tx pgx.Tx) {
+				_, err := tx.Exec(ctx, tc.sql, tc.args...)
+				if code := pgCode(err); code != "42501" { // insufficient_privilege / RLS violation
+					t.Fatalf("err = %v (SQLSTATE %q), want a refusal with SQLSTATE 42501", err, code)
+				}
+			})
+		})
+	}
+	invisible := []struct{ name, sql string }{
+		{"update B's notes", "UPDATE notes SET pinned = true WHERE workspace_id = $1"},
+		{"delete B's notes", "DELETE FROM notes WHERE workspace_id = $1"},
+		{"delete B's memberships", "DELETE FROM memberships WHERE workspace_id = $1"},
+		{"rename B", "UPDATE workspaces SET name_enc = '\\x00' WHERE id = $1"},
+		{"delete B's keys", "DELETE FROM data_keys WHERE workspace_id = $1"},
+	}
+	for _, tc := range invisible {
+		t.Run(tc.name, func(t *testing.T) {
+			asApp(t, c, tn.a.ID, "", func(tx pgx.Tx) {
+				tag, err := tx.Exec(ctx, tc.sql, tn.b.ID)
+				if err != nil || tag.RowsAffected() != 0 {
+					t.Fatalf("affected %d rows of B (err %v), want 0", tag.RowsAffected(), err)
+				}
+			})
+		})
+	}
+	t.Run("writes to A work", func(t *testing.T) {
+		asApp(t, c, tn.a.ID, "", func(tx pgx.Tx) {
+			tag, err := tx.Exec(ctx, "UPDATE notes SET pinned = true WHERE workspace_id = $1", tn.a.ID)
+			if err != nil || tag.RowsAffected() != 2 {
+				t.Fatalf("affected %d rows of A (err %v), want 2", tag.RowsAffected(), err)
+			}
+		})
+	})
+}

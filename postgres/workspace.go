@@ -1,0 +1,197 @@
+package postgres
+
+import (
+	"context"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/quirehq/quire"
+	"github.com/quirehq/quire/barrier"
+)
+
+// WorkspaceService stores workspaces and memberships. A workspace's name is
+// encrypted under the workspace's own scope, and every transaction is bound
+// to the workspace it touches.
+type WorkspaceService struct {
+	db *DB
+	b  *barrier.Barrier
+}
+
+var _ quire.WorkspaceService = (*WorkspaceService)(nil)
+
+// NewWorkspaceService returns a workspace service over db that encrypts with b.
+func NewWorkspaceService(db *DB, b *barrier.Barrier) *WorkspaceService {
+	return &WorkspaceService{db: db, b: b}
+}
+
+// workspaceRow is a workspaces row as stored.
+type workspaceRow struct {
+	id, region, owner string
+	name              []byte
+	created, updated  time.Time
+}
+
+const workspaceColumns = "id, name_enc, region, owner_id, created_at, updated_at"
+
+func scanWorkspace(row pgx.Row) (*workspaceRow, error) {
+	var r workspaceRow
+	if err := row.Scan(&r.id, &r.name, &r.region, &r.owner, &r.created, &r.updated); err != nil {
+		return nil, err
+	}
+	return &r, nil
+}
+
+func nameAD(id string) []byte { return barrier.AD("workspaces", id, "name") }
+
+func (s *WorkspaceService) decrypt(ctx context.Context, r *workspaceRow) (*quire.Workspace, error) {
+	name, err := s.b.Decrypt(ctx, barrier.WorkspaceScope(r.id), nameAD(r.id), r.name)
+	if err != nil {
+		return nil, internal("decrypt workspace", err)
+	}
+	return &quire.Workspace{ID: r.id, Name: string(name), Region: quire.Region(r.region), OwnerID: r.owner,
+		CreatedAt: r.created.UTC(), UpdatedAt: r.updated.UTC()}, nil
+}
+
+var errWorkspaceNotFound = quire.Errorf(quire.ENOTFOUND, "Workspace not found.")
+
+// CreateWorkspace implements quire.WorkspaceService.
+func (s *WorkspaceService) CreateWorkspace(ctx context.Context, w *quire.Workspace) error {
+	if err := w.Validate(); err != nil {
+		return err
+	}
+	id, t := quire.NewID(), now()
+	nameEnc, err := s.b.Encrypt(ctx, barrier.WorkspaceScope(id), nameAD(id), []byte(w.Name))
+	if err != nil {
+		return internal("encrypt workspace", err)
+	}
+	err = s.db.inTx(ctx, tenant(id), func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, "INSERT INTO workspaces ("+workspaceColumns+") VALUES ($1, $2, $3, $4, $5, $5)",
+			id, nameEnc, string(w.Region), w.OwnerID, t)
+		if pgCode(err) == codeForeignKeyViolation {
+			return quire.Errorf(quire.ENOTFOUND, "Workspace owner not found.")
+		} else if err != nil {
+			return internal("create workspace", err)
+		}
+		_, err = tx.Exec(ctx, "INSERT INTO memberships (workspace_id, user_id, role, created_at) VALUES ($1, $2, $3, $4)",
+			id, w.OwnerID, string(quire.RoleOwner), t)
+		return internal("create workspace owner membership", err)
+	})
+	if err != nil {
+		_ = s.b.Shred(context.WithoutCancel(ctx), barrier.WorkspaceScope(id)) // the new scope holds nothing else
+		return err
+	}
+	w.ID, w.CreatedAt, w.UpdatedAt = id, t, t
+	return nil
+}
+
+// findRow reads one workspace row in a transaction bound to it.
+func (s *WorkspaceService) findRow(ctx context.Context, id string) (*workspaceRow, error) {
+	var r *workspaceRow
+	err := s.db.inTx(ctx, tenant(id), func(tx pgx.Tx) error {
+		var err error
+		r, err = scanWorkspace(tx.QueryRow(ctx, "SELECT "+workspaceColumns+" FROM workspaces WHERE id = $1", id))
+		if notFound(err) {
+			return errWorkspaceNotFound
+		}
+		return internal("find workspace", err)
+	})
+	return r, err
+}
+
+// FindWorkspaceByID implements quire.WorkspaceService.
+func (s *WorkspaceService) FindWorkspaceByID(ctx context.Context, id string) (*quire.Workspace, error) {
+	r, err := s.findRow(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return s.decrypt(ctx, r)
+}
+
+// FindWorkspacesByUser implements quire.WorkspaceService. The transaction is
+// bound to the user, which lets it see that user's memberships and their
+// workspaces and nothing else. Workspaces come oldest first.
+func (s *WorkspaceService) FindWorkspacesByUser(ctx context.Context, userID string) ([]*quire.Workspace, error) {
+	var rows []*workspaceRow
+	err := s.db.inTx(ctx, binding{user: userID}, func(tx pgx.Tx) error {
+		rs, err := tx.Query(ctx, `SELECT w.id, w.name_enc, w.region, w.owner_id, w.created_at, w.updated_at
+			FROM workspaces w JOIN memberships m ON m.workspace_id = w.id
+			WHERE m.user_id = $1 ORDER BY w.created_at, w.id`, userID)
+		if err != nil {
+			return internal("find workspaces", err)
+		}
+		rows, err = pgx.CollectRows(rs, func(r pgx.CollectableRow) (*workspaceRow, error) { return scanWorkspace(r) })
+		return internal("find workspaces", err)
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*quire.Workspace, 0, len(rows))
+	for _, r := range rows {
+		w, err := s.decrypt(ctx, r)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, w)
+	}
+	return out, nil
+}
+
+// RenameWorkspace implements quire.WorkspaceService.
+func (s *WorkspaceService) RenameWorkspace(ctx context.Context, id, name string) (*quire.Workspace, error) {
+	for range maxRetries {
+		w, ok, err := s.tryRename(ctx, id, name)
+		if err != nil || ok {
+			return w, err
+		}
+	}
+	return nil, quire.Errorf(quire.ECONFLICT, "The workspace was changed concurrently; try again.")
+}
+
+// tryRename writes the new name if the stored one is still the one read.
+func (s *WorkspaceService) tryRename(ctx context.Context, id, name string) (*quire.Workspace, bool, error) {
+	r, err := s.findRow(ctx, id)
+	if err != nil {
+		return nil, false, err
+	}
+	w := &quire.Workspace{ID: r.id, Name: name, Region: quire.Region(r.region), OwnerID: r.owner, CreatedAt: r.created.UTC()}
+	if err := w.Validate(); err != nil {
+		return nil, false, err
+	}
+	nameEnc, err := s.b.Encrypt(ctx, barrier.WorkspaceScope(id), nameAD(id), []byte(name))
+	if err != nil {
+		return nil, false, internal("encrypt workspace", err)
+	}
+	w.UpdatedAt = later(r.updated)
+	var n int64
+	err = s.db.inTx(ctx, tenant(id), func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, "UPDATE workspaces SET name_enc = $2, updated_at = $3 WHERE id = $1 AND name_enc = $4",
+			id, nameEnc, w.UpdatedAt, r.name)
+		n = tag.RowsAffected()
+		return internal("rename workspace", err)
+	})
+	return w, n == 1, err
+}
+
+// DeleteWorkspace implements quire.WorkspaceService: it shreds the
+// workspace's data keys first, so that its data is unrecoverable even if
+// removing the rows fails (a retry removes them), then deletes the rows.
+func (s *WorkspaceService) DeleteWorkspace(ctx context.Context, id string) error {
+	if _, err := s.findRow(ctx, id); err != nil {
+		return err
+	}
+	if err := s.b.Shred(ctx, barrier.WorkspaceScope(id)); err != nil {
+		return internal("shred workspace keys", err)
+	}
+	return s.db.inTx(ctx, tenant(id), func(tx pgx.Tx) error {
+		for _, q := range []string{
+			"DELETE FROM notes WHERE workspace_id = $1",
+			"DELETE FROM memberships WHERE workspace_id = $1",
+			"DELETE FROM workspaces WHERE id = $1",
+		} {
+			if _, err := tx.Exec(ctx, q, id); err != nil {
+				return internal("delete workspace", err)
+			}
+		}
+		return nil
+	})
+}
