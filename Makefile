@@ -1,0 +1,109 @@
+# Quire: build, test and audit. `make help` lists the targets.
+#
+# The machine's own Go may be older than the module needs; every go command
+# below (and in the tools it runs) uses this toolchain, fetched on first use.
+export GOTOOLCHAIN := go1.27.3
+
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := build
+
+GO           ?= go
+PKGS         ?= ./...
+TEST_TIMEOUT ?= 15m
+TESTFLAGS    ?=
+TESTLOG      ?=
+TESTJSON     ?=
+BENCH        ?= .
+BENCHFLAGS   ?=
+BENCHLOG     ?=
+ARGS         ?=
+
+MODULE  := github.com/quirehq/quire
+VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
+COMMIT  ?= $(shell git rev-parse --verify -q HEAD 2>/dev/null)
+LDFLAGS := -s -w -X $(MODULE).Version=$(VERSION) -X $(MODULE).Commit=$(COMMIT)
+
+# Linters and the vulnerability database live outside the work tree, shared
+# by every clone on the machine. The tools are keyed by their pinned versions
+# (tools/go.mod, tools/go.sum) and the toolchain; the database by its version.
+CACHE_DIR      ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/quire
+CACHE_DIR      := $(abspath $(CACHE_DIR))
+TOOLS_KEY      := $(shell cat tools/go.mod tools/go.sum | sha256sum | cut -c1-12)-$(GOTOOLCHAIN)
+TOOLS_BIN      := $(CACHE_DIR)/tools/$(TOOLS_KEY)
+STATICCHECK    := $(TOOLS_BIN)/staticcheck
+GOVULNCHECK    := $(TOOLS_BIN)/govulncheck
+TESTGATE       := bin/testgate
+VULNDB_VERSION ?= v0.0.0-20261105234957-e22db6528018
+GOFMT           = $(shell $(GO) env GOROOT)/bin/gofmt
+
+.PHONY: help build run test bench lint vet staticcheck vuln vulndb fmt-check tools ci clean clean-cache FORCE
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(firstword $(MAKEFILE_LIST)) | sed 's/:.*## /\t/' | expand -t 14
+
+build: ## build bin/quire (static, version stamped)
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/quire ./cmd/quire
+
+run: build ## build, then start `quire serve $(ARGS)` with zero configuration
+	./bin/quire serve $(ARGS)
+
+# With TESTLOG or TESTJSON set, the run goes through testgate, which prints
+# the verbose output and writes the text log and/or the JSON events to those
+# files; without, it is a plain `go test`.
+test: $(if $(TESTLOG)$(TESTJSON),$(TESTGATE)) ## go test ./... (TESTFLAGS=-race, TESTLOG=file, TESTJSON=file)
+ifeq ($(TESTLOG)$(TESTJSON),)
+	$(GO) test -count=1 -timeout $(TEST_TIMEOUT) $(TESTFLAGS) $(PKGS)
+else
+	$(GO) test -json -count=1 -timeout $(TEST_TIMEOUT) $(TESTFLAGS) $(PKGS) 2>&1 | \
+		$(TESTGATE) $(if $(TESTLOG),-log '$(TESTLOG)') $(if $(TESTJSON),-json '$(TESTJSON)')
+endif
+
+bench: ## run the benchmarks (BENCH=regexp, BENCHFLAGS, BENCHLOG=file)
+	$(GO) test -run '^$$' -bench '$(BENCH)' -benchmem -timeout $(TEST_TIMEOUT) $(BENCHFLAGS) $(PKGS) \
+		$(if $(BENCHLOG),| tee '$(BENCHLOG)')
+
+lint: vet staticcheck ## go vet and staticcheck
+
+vet: ## go vet, on the module and on tools/
+	$(GO) vet $(PKGS)
+	cd tools && $(GO) vet ./...
+
+staticcheck: $(STATICCHECK) ## staticcheck, on the module and on tools/
+	$(STATICCHECK) $(PKGS)
+	cd tools && $(STATICCHECK) ./...
+
+vuln: $(GOVULNCHECK) ## govulncheck against the offline database; fails on a reachable vulnerability
+	db=$$(bash tools/vulndb/build.sh '$(VULNDB_VERSION)' '$(CACHE_DIR)' '$(GOVULNCHECK)' | tail -n 1); \
+	echo "govulncheck: database $$db"; \
+	$(GOVULNCHECK) -db "file://$$db" $(PKGS)
+
+vulndb: $(GOVULNCHECK) ## build (or find in the cache) the offline vulnerability database
+	bash tools/vulndb/build.sh '$(VULNDB_VERSION)' '$(CACHE_DIR)' '$(GOVULNCHECK)'
+
+fmt-check: ## fail if any Go file is not gofmt-formatted
+	@files=$$($(GOFMT) -l .); \
+	if [[ -n "$$files" ]]; then echo "gofmt: these files need formatting:"; echo "$$files"; exit 1; fi; \
+	echo "gofmt: ok"
+
+tools: $(STATICCHECK) $(GOVULNCHECK) $(TESTGATE) ## build the pinned tools
+
+ci: ## the whole CI run, as the CI machine does it
+	bash .ci/run
+
+clean: ## remove build output
+	rm -rf bin/
+
+clean-cache: ## remove the cached tools and vulnerability databases
+	rm -rf '$(CACHE_DIR)'
+
+$(STATICCHECK):
+	cd tools && $(GO) build -o '$@' honnef.co/go/tools/cmd/staticcheck
+
+$(GOVULNCHECK):
+	cd tools && $(GO) build -o '$@' golang.org/x/vuln/cmd/govulncheck
+
+# testgate is part of this tree, so it is rebuilt every time (a no-op link
+# when nothing changed) rather than trusted from a cache.
+$(TESTGATE): FORCE
+	cd tools && $(GO) build -o '../$@' ./testgate
