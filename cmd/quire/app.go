@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
 
 	"github.com/quirehq/quire"
 	"github.com/quirehq/quire/barrier"
@@ -59,6 +60,13 @@ func openStores(ctx context.Context, cfg *config.Config) (*stores, error) {
 	}
 }
 
+// keyCacheTTL bounds how long any instance keeps using unwrapped keys after
+// another rotated or shredded them; now is the clock, which tests move.
+var (
+	keyCacheTTL = time.Minute
+	now         = time.Now
+)
+
 // app is what every command that touches data needs: configuration, the
 // store and the unsealed barrier.
 type app struct {
@@ -86,7 +94,7 @@ func openApp(ctx context.Context, cfg *config.Config, stderr io.Writer) (*app, e
 		return nil, err
 	}
 	b, err := barrier.Open(ctx, src, st.keys, barrier.Options{
-		RotateAfter: cfg.Keys.RotateAfter, RotateAfterOps: cfg.Keys.RotateAfterOps})
+		RotateAfter: cfg.Keys.RotateAfter, RotateAfterOps: cfg.Keys.RotateAfterOps, CacheTTL: keyCacheTTL, Now: now})
 	if err != nil {
 		st.close()
 		return nil, fmt.Errorf("unseal: %w", err)

@@ -76,6 +76,13 @@ func rewrap(ctx context.Context, a *app, stdout, stderr io.Writer) error {
 		return fmt.Errorf("retire old keys: %w", err)
 	}
 	fmt.Fprintf(stdout, "Rewrapped. Retired %d data keys and %d keyring keys.\n", d, k)
+	st, err := a.barrier.Status(ctx)
+	if err != nil {
+		return err
+	}
+	if st.OldDataKeys > 0 {
+		fmt.Fprintf(stdout, "%d older data keys are kept until their successors are %s old, since a running server may still encrypt with them; run `quire keys rewrap` again after that to retire them.\n", st.OldDataKeys, keyCacheTTL)
+	}
 	return printKeyStatus(ctx, a, stdout, false)
 }
 
