@@ -33,7 +33,7 @@ func benchEnv(b *testing.B) (*DB, *NoteService, string) {
 	if err := NewWorkspaceService(db, br).CreateWorkspace(ctx, w); err != nil {
 		b.Fatal(err)
 	}
-	c := conn(b, env.ownerURL)
+	c := conn(b, env.OwnerURL)
 	for _, q := range []string{
 		`CREATE TABLE plain_notes (id text PRIMARY KEY, workspace_id text NOT NULL REFERENCES workspaces (id), title text NOT NULL,
 			content text NOT NULL, folder_id text NOT NULL, pinned boolean NOT NULL, public boolean NOT NULL, version integer NOT NULL,
@@ -41,7 +41,7 @@ func benchEnv(b *testing.B) (*DB, *NoteService, string) {
 		"ALTER TABLE plain_notes ENABLE ROW LEVEL SECURITY",
 		"ALTER TABLE plain_notes FORCE ROW LEVEL SECURITY",
 		"CREATE POLICY tenant ON plain_notes USING (workspace_id = current_setting('quire.workspace_id', true))",
-		"GRANT SELECT, INSERT ON plain_notes TO " + env.app,
+		"GRANT SELECT, INSERT ON plain_notes TO " + env.App,
 	} {
 		if _, err := c.Exec(ctx, q); err != nil {
 			b.Fatal(err)

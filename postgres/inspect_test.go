@@ -12,6 +12,7 @@ import (
 
 	"github.com/quirehq/quire"
 	"github.com/quirehq/quire/barrier"
+	"github.com/quirehq/quire/postgres/pgtest"
 )
 
 // TestScanRawSees checks that ScanRaw, running as the application role,
@@ -22,8 +23,8 @@ func TestScanRawSees(t *testing.T) {
 	s := env.stores(t, newKey())
 	tn := seedTenants(t, s)
 	ctx := context.Background()
-	plainInKey := randomName("plain_in_a_wrapped_key_")
-	binary := append([]byte{0xff, 0x00}, randomName("binary_")...)
+	plainInKey := pgtest.RandomName("plain_in_a_wrapped_key_")
+	binary := append([]byte{0xff, 0x00}, pgtest.RandomName("binary_")...)
 	mustNil(t, s.Keys.InsertDataKey(ctx, barrier.DataKey{Scope: barrier.WorkspaceScope(tn.b.ID), Version: 99, KEKVersion: 1,
 		Wrapped: []byte(plainInKey), CreatedAt: time.Now()}))
 	mustNil(t, s.Keys.InsertKeyringKey(ctx, barrier.KeyringKey{Version: 99, Kind: barrier.KindKEK, Wrapped: binary, CreatedAt: time.Now()}))
@@ -37,7 +38,7 @@ func TestScanRawSees(t *testing.T) {
 		{"text in a tenant's bytea", []byte(plainInKey), []string{"data_keys.wrapped"}},
 		{"binary", binary, []string{"keyring.wrapped"}},
 		{"workspace scope", []byte("ws:" + tn.b.ID), []string{"data_keys.scope"}},
-		{"absent", []byte(randomName("absent_")), []string{}},
+		{"absent", []byte(pgtest.RandomName("absent_")), []string{}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -87,7 +88,7 @@ func TestDumpCanary(t *testing.T) {
 	ctx := context.Background()
 	m := map[string]string{}
 	for _, f := range []string{"email", "name", "new email", "new name", "workspace", "renamed", "title", "content", "new title", "new content"} {
-		m[f] = randomName("qcanary_")
+		m[f] = pgtest.RandomName("qcanary_")
 	}
 	u := &quire.User{Email: m["email"] + "@example.com", Name: m["name"]}
 	mustNil(t, s.Users.CreateUser(ctx, u))
@@ -108,13 +109,13 @@ func TestDumpCanary(t *testing.T) {
 
 	// A control: plain text stored in a bytea column on purpose, which the
 	// dump shows as hex. Finding it proves that the hex check works.
-	control := randomName("qcontrol_")
+	control := pgtest.RandomName("qcontrol_")
 	mustNil(t, s.Keys.InsertDataKey(ctx, barrier.DataKey{Scope: barrier.WorkspaceScope(w.ID), Version: 99, KEKVersion: 1,
 		Wrapped: []byte(control), CreatedAt: time.Now()}))
 
 	cctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	out, err := exec.CommandContext(cctx, dump, "--no-password", "--dbname="+env.admin).Output()
+	out, err := exec.CommandContext(cctx, dump, "--no-password", "--dbname="+env.Admin).Output()
 	if err != nil {
 		t.Fatalf("pg_dump: %v", err)
 	}

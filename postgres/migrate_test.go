@@ -102,7 +102,7 @@ func TestConcurrentOpenMigratesOnce(t *testing.T) {
 	}
 	ms, _ := loadMigrations(migrationFS)
 	var rows, distinct int
-	c := conn(t, env.admin)
+	c := conn(t, env.Admin)
 	if err := c.QueryRow(context.Background(), "SELECT count(*), count(DISTINCT version) FROM schema_migrations").Scan(&rows, &distinct); err != nil {
 		t.Fatal(err)
 	}
@@ -116,7 +116,7 @@ func TestConcurrentOpenMigratesOnce(t *testing.T) {
 func TestMigrateRefusesNewerSchema(t *testing.T) {
 	env := newEnv(t)
 	db := mustOpen(t, env.config())
-	c := conn(t, env.ownerURL)
+	c := conn(t, env.OwnerURL)
 	if _, err := c.Exec(context.Background(), "INSERT INTO schema_migrations (version, name) VALUES (9999, '9999_future.sql')"); err != nil {
 		t.Fatal(err)
 	}
@@ -130,7 +130,7 @@ func TestMigrateRefusesNewerSchema(t *testing.T) {
 func TestAppRolePrivileges(t *testing.T) {
 	env := newEnv(t)
 	mustOpen(t, env.config())
-	c := conn(t, env.appURL)
+	c := conn(t, env.AppURL)
 	ctx := context.Background()
 	refused := []string{
 		"INSERT INTO schema_migrations (version, name) VALUES (9999, '9999_x.sql')",

@@ -116,23 +116,23 @@ func TestUnreachable(t *testing.T) {
 // the problem and the fix named; the dedicated role is accepted.
 func TestProductionRefusesRoles(t *testing.T) {
 	env := newEnv(t)
-	owner := Config{URL: env.ownerURL, OwnerURL: env.ownerURL, Production: true}
-	superuser := Config{URL: env.admin, Production: true}
+	owner := Config{URL: env.OwnerURL, OwnerURL: env.OwnerURL, Production: true}
+	superuser := Config{URL: env.Admin, Production: true}
 	if _, err := Open(context.Background(), superuser); err == nil {
 		t.Fatal("production accepted a superuser")
-	} else if c := conn(t, env.admin); tableExists(t, c, "schema_migrations") {
+	} else if c := conn(t, env.Admin); tableExists(t, c, "schema_migrations") {
 		t.Fatal("a refused superuser still migrated the database")
 	}
-	mustOpen(t, Config{URL: env.ownerURL}) // migrate as the owner, in development mode
+	mustOpen(t, Config{URL: env.OwnerURL}) // migrate as the owner, in development mode
 	cases := []struct {
 		name string
 		cfg  Config
 		want []string
 	}{
 		{"superuser", superuser, []string{"superuser", "bypass row-level security"}},
-		{"BYPASSRLS", Config{URL: env.role(t, "BYPASSRLS"), OwnerURL: env.ownerURL, Production: true}, []string{"BYPASSRLS"}},
+		{"BYPASSRLS", Config{URL: env.Role(t, "BYPASSRLS"), OwnerURL: env.OwnerURL, Production: true}, []string{"BYPASSRLS"}},
 		{"table owner", owner, []string{"owns Quire's tables"}},
-		{"member of the owner", Config{URL: env.role(t, "IN ROLE "+env.owner), OwnerURL: env.ownerURL, Production: true}, []string{"owns Quire's tables"}},
+		{"member of the owner", Config{URL: env.Role(t, "IN ROLE "+env.Owner), OwnerURL: env.OwnerURL, Production: true}, []string{"owns Quire's tables"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -154,8 +154,8 @@ func TestProductionRefusesRoles(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if st.Role != env.app || st.Superuser || st.BypassRLS || st.OwnsTables {
-			t.Fatalf("isolation = %+v, want the dedicated role %s without privileges", st, env.app)
+		if st.Role != env.App || st.Superuser || st.BypassRLS || st.OwnsTables {
+			t.Fatalf("isolation = %+v, want the dedicated role %s without privileges", st, env.App)
 		}
 	})
 }
@@ -165,7 +165,7 @@ func TestProductionRefusesRoles(t *testing.T) {
 // belong to the application role) and accepts one that is migrated.
 func TestProductionDoesNotMigrateAsApp(t *testing.T) {
 	env := newEnv(t)
-	appOnly := Config{URL: env.appURL, Production: true}
+	appOnly := Config{URL: env.AppURL, Production: true}
 	_, err := Open(context.Background(), appOnly)
 	if err == nil || !strings.Contains(err.Error(), "database.owner_url") || !strings.Contains(err.Error(), "pending") {
 		t.Fatalf("Open of an unmigrated database without owner URL: %v", err)
@@ -179,7 +179,7 @@ func TestProductionDoesNotMigrateAsApp(t *testing.T) {
 func TestIsolationReport(t *testing.T) {
 	env := newEnv(t)
 	app := mustOpen(t, env.config())
-	super := mustOpen(t, Config{URL: env.admin})
+	super := mustOpen(t, Config{URL: env.Admin})
 	for _, tc := range []struct {
 		name   string
 		db     *DB
@@ -187,7 +187,7 @@ func TestIsolationReport(t *testing.T) {
 		super  bool
 		bypass bool
 	}{
-		{"application role", app, env.app, false, false},
+		{"application role", app, env.App, false, false},
 		{"superuser", super, "", true, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/quirehq/quire"
+	"github.com/quirehq/quire/postgres/pgtest"
 	"github.com/quirehq/quire/storetest"
 )
 
@@ -24,7 +25,7 @@ func seedTenants(t *testing.T, s storetest.Stores) *tenants {
 	t.Helper()
 	ctx := context.Background()
 	user := func(name string) *quire.User {
-		u := &quire.User{Email: randomName(name) + "@example.com", Name: name}
+		u := &quire.User{Email: pgtest.RandomName(name) + "@example.com", Name: name}
 		if err := s.Users.CreateUser(ctx, u); err != nil {
 			t.Fatalf("CreateUser: %v", err)
 		}
@@ -100,7 +101,7 @@ func strs(t *testing.T, tx pgx.Tx, sql string, args ...any) []string {
 func TestRowLevelSecurityReads(t *testing.T) {
 	env := newEnv(t)
 	tn := seedTenants(t, env.stores(t, newKey()))
-	c := conn(t, env.appURL)
+	c := conn(t, env.AppURL)
 	sorted := func(ids ...string) []string { slices.Sort(ids); return ids }
 	queries := map[string]string{
 		"notes":       "SELECT id FROM notes ORDER BY id",
@@ -170,7 +171,7 @@ func TestRowLevelSecurityReads(t *testing.T) {
 func TestRowLevelSecurityWrites(t *testing.T) {
 	env := newEnv(t)
 	tn := seedTenants(t, env.stores(t, newKey()))
-	c := conn(t, env.appURL)
+	c := conn(t, env.AppURL)
 	ctx := context.Background()
 	rejected := []struct {
 		name string

@@ -3,6 +3,7 @@ package postgres
 import (
 	"testing"
 
+	"github.com/quirehq/quire/postgres/pgtest"
 	"github.com/quirehq/quire/storetest"
 )
 
@@ -10,7 +11,7 @@ import (
 // the production layout: the services connect as a dedicated role, under
 // row-level security, and the tables belong to another, non-superuser role.
 func TestConformance(t *testing.T) {
-	adminURL(t)
+	pgtest.AdminURL(t)
 	storetest.Run(t, func(t *testing.T) storetest.Stores {
 		return newEnv(t).stores(t, newKey())
 	})

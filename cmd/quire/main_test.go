@@ -38,12 +38,13 @@ func (s *syncBuffer) String() string {
 
 // running is a `quire serve` started in-process on ephemeral ports.
 type running struct {
-	url    string
-	data   string
-	stderr *syncBuffer
-	cancel context.CancelFunc
-	done   chan error
-	once   sync.Once
+	url     string
+	httpURL string // the redirect listener, if on
+	data    string
+	stderr  *syncBuffer
+	cancel  context.CancelFunc
+	done    chan error
+	once    sync.Once
 }
 
 // startServe runs `quire serve` with args plus a temp data dir and ":0"
@@ -65,7 +66,11 @@ func startServe(t *testing.T, data string, args ...string) *running {
 		cancel()
 		t.Fatalf("no ready line: %q (%v); serve: %v; stderr:\n%s", line, err, <-r.done, r.stderr)
 	}
-	r.url = strings.TrimSpace(strings.TrimPrefix(line, "Quire is ready at "))
+	fields := strings.Fields(strings.TrimPrefix(line, "Quire is ready at "))
+	r.url = fields[0]
+	if len(fields) > 4 && fields[1] == "(plain" {
+		r.httpURL = fields[4]
+	}
 	t.Cleanup(func() { r.stop(t) })
 	return r
 }
@@ -131,6 +136,15 @@ func TestServeZeroConfig(t *testing.T) {
 	}
 	if !strings.Contains(resp.Header.Get("Strict-Transport-Security"), "max-age=31536000") {
 		t.Errorf("no HSTS: %v", resp.Header)
+	}
+	noFollow := &http.Client{Timeout: 10 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err = noFollow.Get(s.httpURL + "/notes?x=1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusPermanentRedirect || resp.Header.Get("Location") != s.url+"/notes?x=1" {
+		t.Fatalf("plain HTTP: %d Location %q, want 308 to %s/notes?x=1", resp.StatusCode, resp.Header.Get("Location"), s.url)
 	}
 	resp, err = c.Get(s.url + "/readyz")
 	if err != nil {

@@ -44,7 +44,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "Quire is ready at %s\n", s.http.URL())
+	if s.http.HTTPURL() != "" {
+		fmt.Fprintf(stdout, "Quire is ready at %s (plain HTTP on %s redirects there)\n", s.http.URL(), s.http.HTTPURL())
+	} else {
+		fmt.Fprintf(stdout, "Quire is ready at %s\n", s.http.URL())
+	}
 	<-ctx.Done()
 	return s.Close()
 }
