@@ -32,7 +32,19 @@ func (n *Note) Validate() error {
 	if n.WorkspaceID == "" {
 		return Errorf(EINVALID, "Note workspace is required.")
 	}
+	if err := validateFolderID(n.FolderID); err != nil {
+		return err
+	}
 	return validateNoteText(n.Title, n.Content)
+}
+
+// validateFolderID accepts "" (no folder) or an identifier. Folder IDs are
+// stored in plain text, so they must never carry user content.
+func validateFolderID(id string) error {
+	if id != "" && !ValidID(id) {
+		return Errorf(EINVALID, "Folder ID is not a valid identifier.")
+	}
+	return nil
 }
 
 func validateNoteText(title, content string) error {
@@ -67,6 +79,11 @@ func (u NoteUpdate) Validate() error {
 	if u.Content != nil {
 		content = *u.Content
 	}
+	if u.FolderID != nil {
+		if err := validateFolderID(*u.FolderID); err != nil {
+			return err
+		}
+	}
 	return validateNoteText(title, content)
 }
 
@@ -97,6 +114,20 @@ type NoteFilter struct {
 	PinnedOnly  bool
 	Offset      int
 	Limit       int
+}
+
+// Validate reports whether the filter can be applied.
+func (f NoteFilter) Validate() error {
+	if f.WorkspaceID == "" {
+		return Errorf(EINVALID, "Note workspace is required.")
+	}
+	if f.Offset < 0 || f.Limit < 0 {
+		return Errorf(EINVALID, "Offset and limit must not be negative.")
+	}
+	if f.FolderID != nil {
+		return validateFolderID(*f.FolderID)
+	}
+	return nil
 }
 
 // NoteService stores notes. Every call names the workspace; a note in another

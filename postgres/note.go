@@ -43,15 +43,6 @@ func scanNote(row pgx.Row) (*noteRow, error) {
 
 var errNoteNotFound = quire.Errorf(quire.ENOTFOUND, "Note not found.")
 
-// validFolder reports whether id may be stored as a folder ID: it is kept in
-// plain text, so it must be empty or an identifier, never user content.
-func validFolder(id string) error {
-	if id != "" && !quire.ValidID(id) {
-		return quire.Errorf(quire.EINVALID, "Folder ID is not a valid identifier.")
-	}
-	return nil
-}
-
 func (s *NoteService) seal(ctx context.Context, wsID, id, field, plaintext string) ([]byte, error) {
 	ct, err := s.b.Encrypt(ctx, barrier.WorkspaceScope(wsID), barrier.AD("notes", id, field), []byte(plaintext))
 	return ct, internal("encrypt note", err)
@@ -75,9 +66,6 @@ func (s *NoteService) decrypt(ctx context.Context, r *noteRow) (*quire.Note, err
 // CreateNote implements quire.NoteService.
 func (s *NoteService) CreateNote(ctx context.Context, n *quire.Note) error {
 	if err := n.Validate(); err != nil {
-		return err
-	}
-	if err := validFolder(n.FolderID); err != nil {
 		return err
 	}
 	id, t := quire.NewID(), now()

@@ -11,17 +11,11 @@ import (
 // FindNotes implements quire.NoteService: pinned notes first, then the most
 // recently updated. Limit 0 means no limit.
 func (s *NoteService) FindNotes(ctx context.Context, f quire.NoteFilter) ([]*quire.Note, int, error) {
-	if f.WorkspaceID == "" {
-		return nil, 0, quire.Errorf(quire.EINVALID, "Note workspace is required.")
-	}
-	if f.Offset < 0 || f.Limit < 0 {
-		return nil, 0, quire.Errorf(quire.EINVALID, "Offset and limit must not be negative.")
+	if err := f.Validate(); err != nil {
+		return nil, 0, err
 	}
 	where, args := "workspace_id = $1", []any{f.WorkspaceID}
 	if f.FolderID != nil {
-		if err := validFolder(*f.FolderID); err != nil {
-			return nil, 0, err
-		}
 		args = append(args, *f.FolderID)
 		where += " AND folder_id = $" + strconv.Itoa(len(args))
 	}
@@ -69,11 +63,6 @@ func (s *NoteService) FindNotes(ctx context.Context, f quire.NoteFilter) ([]*qui
 func (s *NoteService) UpdateNote(ctx context.Context, workspaceID, id string, upd quire.NoteUpdate) (*quire.Note, error) {
 	if err := upd.Validate(); err != nil {
 		return nil, err
-	}
-	if upd.FolderID != nil {
-		if err := validFolder(*upd.FolderID); err != nil {
-			return nil, err
-		}
 	}
 	for range maxRetries {
 		n, ok, err := s.tryUpdate(ctx, workspaceID, id, upd)

@@ -45,9 +45,6 @@ func createPlain(ctx context.Context, db *DB, n *quire.Note) error {
 	if err := n.Validate(); err != nil {
 		return err
 	}
-	if err := validFolder(n.FolderID); err != nil {
-		return err
-	}
 	if err := workspaceExists(ctx, db, n.WorkspaceID); err != nil {
 		return err
 	}

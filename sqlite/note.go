@@ -74,15 +74,6 @@ func (s *NoteService) decode(ctx context.Context, r *noteRow) (*quire.Note, erro
 
 func errNoteNotFound() error { return quire.Errorf(quire.ENOTFOUND, "Note not found.") }
 
-// validFolder reports whether folder may be stored: folder IDs are kept in
-// plain text, so only empty or random identifiers are accepted.
-func validFolder(folder string) error {
-	if folder != "" && !quire.ValidID(folder) {
-		return quire.Errorf(quire.EINVALID, "Folder ID is not valid.")
-	}
-	return nil
-}
-
 func nullFolder(folder string) sql.NullString {
 	return sql.NullString{String: folder, Valid: folder != ""}
 }
@@ -102,9 +93,6 @@ func (s *NoteService) FindNoteByID(ctx context.Context, workspaceID, id string) 
 // and UpdatedAt.
 func (s *NoteService) CreateNote(ctx context.Context, n *quire.Note) error {
 	if err := n.Validate(); err != nil {
-		return err
-	}
-	if err := validFolder(n.FolderID); err != nil {
 		return err
 	}
 	if err := workspaceExists(ctx, s.db, n.WorkspaceID); err != nil {

@@ -59,17 +59,11 @@ func (s *NoteService) FindNotes(ctx context.Context, f quire.NoteFilter) ([]*qui
 
 // noteFilter validates f and returns its WHERE clause and arguments.
 func noteFilter(f quire.NoteFilter) (string, []any, error) {
-	if f.WorkspaceID == "" {
-		return "", nil, quire.Errorf(quire.EINVALID, "Workspace is required.")
-	}
-	if f.Offset < 0 || f.Limit < 0 {
-		return "", nil, quire.Errorf(quire.EINVALID, "Offset and limit must not be negative.")
+	if err := f.Validate(); err != nil {
+		return "", nil, err
 	}
 	where, args := []string{"workspace_id = ?"}, []any{f.WorkspaceID}
 	if f.FolderID != nil {
-		if err := validFolder(*f.FolderID); err != nil {
-			return "", nil, err
-		}
 		if *f.FolderID == "" {
 			where = append(where, "folder_id IS NULL")
 		} else {
@@ -93,11 +87,6 @@ const maxUpdateAttempts = 10
 func (s *NoteService) UpdateNote(ctx context.Context, workspaceID, id string, upd quire.NoteUpdate) (*quire.Note, error) {
 	if err := upd.Validate(); err != nil {
 		return nil, err
-	}
-	if upd.FolderID != nil {
-		if err := validFolder(*upd.FolderID); err != nil {
-			return nil, err
-		}
 	}
 	for range maxUpdateAttempts {
 		cur, err := s.FindNoteByID(ctx, workspaceID, id)
