@@ -75,7 +75,8 @@ type WorkspaceService interface {
 	// FindWorkspacesByUser lists the workspaces userID is a member of.
 	FindWorkspacesByUser(ctx context.Context, userID string) ([]*Workspace, error)
 	RenameWorkspace(ctx context.Context, id, name string) (*Workspace, error)
-	// DeleteWorkspace shreds the workspace's data key first, then removes its rows.
+	// DeleteWorkspace shreds the workspace's data keys (crypto-shredding:
+	// backups become unreadable too) and removes its rows, atomically.
 	DeleteWorkspace(ctx context.Context, id string) error
 	AddMember(ctx context.Context, m *Membership) error
 	RemoveMember(ctx context.Context, workspaceID, userID string) error

@@ -66,6 +66,9 @@ type Barrier struct {
 	newest   uint32 // newest KEK version
 	indexKey []byte
 	indexAt  time.Time // when the index key was created; zero if none
+	// keyringAt is when the keyring was last loaded; new data keys are
+	// wrapped only under a keyring at most CacheTTL old.
+	keyringAt time.Time
 	// indexKeys caches the per-purpose keys derived from indexKey.
 	indexKeys sync.Map
 	scopes    map[Scope]*scopeKeys
@@ -156,6 +159,7 @@ func (b *Barrier) loadKeyring(ctx context.Context) error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.keks, b.kekMeta, b.newest, b.indexKey, b.indexAt = keks, meta, newest, index, indexAt
+	b.keyringAt = b.opts.Now()
 	return nil
 }
 

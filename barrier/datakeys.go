@@ -196,6 +196,14 @@ func (b *Barrier) newestKEK() KeyringKey {
 // instance made that version first.
 func (b *Barrier) newDataKey(ctx context.Context, scope Scope, version uint32) (DataKey, error) {
 	b.mu.Lock()
+	stale := b.opts.Now().Sub(b.keyringAt) > b.opts.CacheTTL
+	b.mu.Unlock()
+	if stale { // another instance may have rotated, and may retire ours
+		if err := b.loadKeyring(ctx); err != nil {
+			return DataKey{}, err
+		}
+	}
+	b.mu.Lock()
 	kv, kek := b.newest, b.keks[b.newest]
 	b.mu.Unlock()
 	raw := randomKey()

@@ -34,14 +34,18 @@ func (b *Barrier) Decrypt(ctx context.Context, scope Scope, ad, ct []byte) ([]by
 
 // Reencrypt returns ct sealed under scope's newest data key, and whether it
 // changed. Values already under the newest key are returned as they are,
-// without using up an encryption.
+// without using up an encryption, and so are values of a shredded scope
+// (one with no keys at all), left behind when a delete stopped between
+// shredding and removing its rows.
 func (b *Barrier) Reencrypt(ctx context.Context, scope Scope, ad, ct []byte) ([]byte, bool, error) {
 	v, err := parseVersion(ct)
 	if err != nil {
 		return nil, false, err
 	}
 	newest, err := b.newestVersion(ctx, scope)
-	if err != nil {
+	if errors.Is(err, ErrNoKey) {
+		return ct, false, nil // the scope was shredded: nothing to keep readable
+	} else if err != nil {
 		return nil, false, err
 	}
 	if v == newest {

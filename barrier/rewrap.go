@@ -70,24 +70,44 @@ func (b *Barrier) unwrapRaw(ctx context.Context, k DataKey) ([]byte, error) {
 	return open(kek, dataKeyAD(k.Scope, k.Version), k.Wrapped)
 }
 
-// Retire deletes data keys that are no longer the newest of their scope, and
-// keyring keys that wrap no data key and are not the newest. The caller must
-// first have re-encrypted every stored value under its scope's newest key
-// (the store's Rewrap does) or those values are lost: Retire is the
-// destructive last step of `quire keys rewrap`. A version is retired only once
-// its successor is older than the cache TTL, so that no instance is still
-// encrypting with it.
-func (b *Barrier) Retire(ctx context.Context) (dataKeys, keyringKeys int, err error) {
+// A RetirePlan records each scope's newest data key before the records are
+// re-encrypted, so that Retire deletes only versions older than the ones the
+// records were moved to, even if keys rotate again while the pass runs.
+type RetirePlan struct {
+	newest map[Scope]DataKey
+	taken  time.Time
+}
+
+// PlanRetire takes a RetirePlan. Call it before re-encrypting the records.
+func (b *Barrier) PlanRetire(ctx context.Context) (*RetirePlan, error) {
+	keys, err := b.ks.ListDataKeys(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("list data keys: %w", err)
+	}
+	return &RetirePlan{newest: newestPerScope(keys), taken: b.opts.Now()}, nil
+}
+
+// Retire is the destructive last step of `quire keys rewrap`. It deletes,
+// for each scope in plan, the data-key versions older than the plan's newest,
+// and then the keyring keys that wrap no data key and are not the newest.
+// The caller must have re-encrypted every stored value after taking plan
+// (the store's Rewrap does) or the values left under old versions are lost.
+//
+// No key is deleted that a running instance may still encrypt or wrap with:
+// a scope is skipped unless its newest version was already older than the
+// cache TTL when the plan was taken (instances reload their keys within
+// the TTL, so none was still writing under an older one during the pass),
+// and a keyring key goes only once its successor is older than the TTL.
+func (b *Barrier) Retire(ctx context.Context, plan *RetirePlan) (dataKeys, keyringKeys int, err error) {
 	keys, err := b.ks.ListDataKeys(ctx)
 	if err != nil {
 		return 0, 0, fmt.Errorf("list data keys: %w", err)
 	}
-	newest := newestPerScope(keys)
-	cutoff := b.opts.Now().Add(-b.opts.CacheTTL)
 	usedKEK := map[uint32]bool{}
 	for _, k := range keys {
-		n := newest[k.Scope]
-		if k.Version == n.Version || n.CreatedAt.After(cutoff) {
+		n, planned := plan.newest[k.Scope]
+		settled := planned && n.CreatedAt.Before(plan.taken.Add(-b.opts.CacheTTL))
+		if !settled || k.Version >= n.Version {
 			usedKEK[k.KEKVersion] = true
 			continue
 		}
@@ -99,16 +119,7 @@ func (b *Barrier) Retire(ctx context.Context) (dataKeys, keyringKeys int, err er
 	if err := b.loadKeyring(ctx); err != nil {
 		return dataKeys, 0, err
 	}
-	newestKEK := b.newestKEK().Version
-	b.mu.Lock()
-	var retire []uint32
-	for v := range b.kekMeta {
-		if v != newestKEK && !usedKEK[v] {
-			retire = append(retire, v)
-		}
-	}
-	b.mu.Unlock()
-	for _, v := range retire {
+	for _, v := range b.retirableKEKs(usedKEK) {
 		if err := b.ks.DeleteKeyringKey(ctx, v); err != nil {
 			return dataKeys, keyringKeys, fmt.Errorf("retire keyring key: %w", err)
 		}
@@ -118,6 +129,43 @@ func (b *Barrier) Retire(ctx context.Context) (dataKeys, keyringKeys int, err er
 	clear(b.scopes)
 	b.mu.Unlock()
 	return dataKeys, keyringKeys, b.loadKeyring(ctx)
+}
+
+// retirableKEKs lists the keyring keys that wrap nothing and whose successor
+// is older than the cache TTL, so that no instance still wraps new data keys
+// under them.
+func (b *Barrier) retirableKEKs(used map[uint32]bool) []uint32 {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	cutoff := b.opts.Now().Add(-b.opts.CacheTTL)
+	var out []uint32
+	for v := range b.kekMeta {
+		if v == b.newest || used[v] {
+			continue
+		}
+		next := b.newest
+		for w := range b.kekMeta {
+			if w > v && w < next {
+				next = w
+			}
+		}
+		if b.kekMeta[next].CreatedAt.Before(cutoff) {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// SettlesAt returns when the plan's newest keys will all be older than the
+// cache TTL, the earliest time a plan taken then can retire everything.
+func (p *RetirePlan) SettlesAt(ttl time.Duration) time.Time {
+	var latest time.Time
+	for _, k := range p.newest {
+		if k.CreatedAt.After(latest) {
+			latest = k.CreatedAt
+		}
+	}
+	return latest.Add(ttl)
 }
 
 // NewestDataKeyVersions returns each scope's newest data-key version, for

@@ -1,6 +1,7 @@
 package barrier
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"sync"
@@ -87,6 +88,12 @@ func TestRotateRewrapRetire(t *testing.T) {
 	if calls != 4 {
 		t.Fatalf("progress called %d times, want 4", calls)
 	}
+	// Too soon: another instance may still encrypt under version 1 and
+	// wrap under keyring key 1.
+	plan, err := b.PlanRetire(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
 	r1, changed, err := b.Reencrypt(ctx, s1, ad, v1)
 	if err != nil || !changed {
 		t.Fatalf("Reencrypt: changed=%v err=%v", changed, err)
@@ -98,15 +105,17 @@ func TestRotateRewrapRetire(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Too soon: another instance may still encrypt under version 1.
-	// Keyring key 1 wraps nothing after RewrapDataKeys and goes at once.
-	if d, k, err := b.Retire(ctx); err != nil || d != 0 || k != 1 {
-		t.Fatalf("Retire within the cache TTL = %d data keys, %d keyring keys, %v; want 0, 1", d, k, err)
+	if d, k, err := b.Retire(ctx, plan); err != nil || d != 0 || k != 0 {
+		t.Fatalf("Retire within the cache TTL = %d data keys, %d keyring keys, %v; want 0, 0", d, k, err)
 	}
 	clk.Add(2 * time.Minute)
-	d, k, err := b.Retire(ctx)
-	if err != nil || d != 2 || k != 0 {
-		t.Fatalf("Retire = %d data keys, %d keyring keys, %v; want 2, 0", d, k, err)
+	plan, err = b.PlanRetire(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, k, err := b.Retire(ctx, plan)
+	if err != nil || d != 2 || k != 1 {
+		t.Fatalf("Retire = %d data keys, %d keyring keys, %v; want 2, 1", d, k, err)
 	}
 	for _, c := range []struct {
 		s  Scope
@@ -190,10 +199,69 @@ func TestReencryptCurrentIsFree(t *testing.T) {
 	if after[0].Ops != before[0].Ops {
 		t.Fatalf("Reencrypt of current values used %d encryptions", after[0].Ops-before[0].Ops)
 	}
-	if _, _, err := b.Reencrypt(ctx, WorkspaceScope("none"), nil, ct); !errors.Is(err, ErrNoKey) {
-		t.Fatalf("Reencrypt in a scope without keys: %v, want ErrNoKey", err)
+	if out, changed, err := b.Reencrypt(ctx, WorkspaceScope("none"), nil, ct); err != nil || changed || !bytes.Equal(out, ct) {
+		t.Fatalf("Reencrypt in a shredded scope = changed %v, %v; want the value back unchanged", changed, err)
 	}
 	if keys, _ := ks.LoadDataKeys(ctx, WorkspaceScope("none")); len(keys) != 0 {
 		t.Fatal("Reencrypt created a data key")
+	}
+}
+
+// A server that loaded the keyring before a rotation must not wrap new data
+// keys under a keyring key that a rewrap elsewhere has since retired.
+func TestRetireKeepsKeyringOfRunningInstance(t *testing.T) {
+	clk := &clock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	ks := newMemKeyStore()
+	ctx := context.Background()
+	operator := mustOpen(t, ks, Options{Now: clk.Now})
+	server := mustOpen(t, ks, Options{Now: clk.Now})
+	if err := operator.Rotate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	clk.Add(2 * time.Minute)
+	plan, err := operator.PlanRetire(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, k, err := operator.Retire(ctx, plan); err != nil || k != 1 {
+		t.Fatalf("Retire = %d keyring keys, %v; want 1", k, err)
+	}
+	ct := mustEncrypt(t, server, WorkspaceScope("new"), nil, []byte("signed up after the rewrap"))
+	fresh := mustOpen(t, ks, Options{Now: clk.Now})
+	if _, err := fresh.Decrypt(ctx, WorkspaceScope("new"), nil, ct); err != nil {
+		t.Fatalf("value written by the long-running instance is unreadable: %v", err)
+	}
+}
+
+// Keys rotating again while records are being re-encrypted must not make
+// Retire delete the version the records were just moved to.
+func TestRetireAfterRotationDuringRewrap(t *testing.T) {
+	clk := &clock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	ks := newMemKeyStore()
+	ctx := context.Background()
+	b := mustOpen(t, ks, Options{Now: clk.Now})
+	s := WorkspaceScope("w")
+	old := mustEncrypt(t, b, s, nil, []byte("x"))
+	if err := b.Rotate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	clk.Add(2 * time.Minute)
+	plan, err := b.PlanRetire(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	moved, changed, err := b.Reencrypt(ctx, s, nil, old)
+	if err != nil || !changed {
+		t.Fatalf("Reencrypt: %v %v", changed, err)
+	}
+	if err := b.Rotate(ctx); err != nil { // during the pass
+		t.Fatal(err)
+	}
+	clk.Add(2 * time.Minute)
+	if d, _, err := b.Retire(ctx, plan); err != nil || d != 1 {
+		t.Fatalf("Retire = %d data keys, %v; want 1 (version 1 only)", d, err)
+	}
+	if _, err := b.Decrypt(ctx, s, nil, moved); err != nil {
+		t.Fatalf("value re-encrypted during the pass is unreadable: %v", err)
 	}
 }

@@ -70,7 +70,14 @@ func TestKeyStore(t *testing.T) {
 	t.Run("rewrap and delete one version", func(t *testing.T) {
 		k := barrier.DataKey{Scope: scopeA, Version: 7, KEKVersion: 1, Wrapped: []byte{1}, CreatedAt: now}
 		mustNil(t, ks.InsertDataKey(ctx, k))
+		if err := ks.UpdateDataKeyWrap(ctx, scopeA, 7, 5, []byte{2, 3}); err == nil {
+			t.Fatal("a data key was wrapped under a keyring key that does not exist")
+		}
+		mustNil(t, ks.InsertKeyringKey(ctx, barrier.KeyringKey{Version: 5, Kind: barrier.KindKEK, Wrapped: []byte{9}, CreatedAt: now}))
 		mustNil(t, ks.UpdateDataKeyWrap(ctx, scopeA, 7, 5, []byte{2, 3}))
+		if err := ks.DeleteKeyringKey(ctx, 5); err == nil {
+			t.Fatal("a keyring key that still wraps a data key was deleted")
+		}
 		keys, err := ks.LoadDataKeys(ctx, scopeA)
 		mustNil(t, err)
 		var got *barrier.DataKey
@@ -88,5 +95,6 @@ func TestKeyStore(t *testing.T) {
 		if len(keys) != 1 {
 			t.Fatalf("after DeleteDataKey: %d keys, want 1", len(keys))
 		}
+		mustNil(t, ks.DeleteKeyringKey(ctx, 5))
 	})
 }

@@ -172,26 +172,34 @@ func (s *WorkspaceService) tryRename(ctx context.Context, id, name string) (*qui
 	return w, n == 1, err
 }
 
-// DeleteWorkspace implements quire.WorkspaceService: it shreds the
-// workspace's data keys first, so that its data is unrecoverable even if
-// removing the rows fails (a retry removes them), then deletes the rows.
+// DeleteWorkspace implements quire.WorkspaceService. The workspace's data
+// keys and rows are deleted in one transaction, so its content is
+// unrecoverable from that moment and an interrupted delete leaves nothing
+// half-gone. Shred then removes any key a concurrent write made meanwhile.
 func (s *WorkspaceService) DeleteWorkspace(ctx context.Context, id string) error {
 	if _, err := s.findRow(ctx, id); err != nil {
 		return err
 	}
-	if err := s.b.Shred(ctx, barrier.WorkspaceScope(id)); err != nil {
-		return internal("shred workspace keys", err)
-	}
-	return s.db.inTx(ctx, tenant(id), func(tx pgx.Tx) error {
-		for _, q := range []string{
-			"DELETE FROM notes WHERE workspace_id = $1",
-			"DELETE FROM memberships WHERE workspace_id = $1",
-			"DELETE FROM workspaces WHERE id = $1",
+	scope := barrier.WorkspaceScope(id)
+	err := s.db.inTx(ctx, tenant(id), func(tx pgx.Tx) error {
+		for _, q := range []struct{ sql, arg string }{
+			{"DELETE FROM data_keys WHERE scope = $1", string(scope)},
+			{"DELETE FROM notes WHERE workspace_id = $1", id},
+			{"DELETE FROM memberships WHERE workspace_id = $1", id},
+			{"DELETE FROM workspaces WHERE id = $1", id},
 		} {
-			if _, err := tx.Exec(ctx, q, id); err != nil {
+			if _, err := tx.Exec(ctx, q.sql, q.arg); err != nil {
 				return internal("delete workspace", err)
 			}
 		}
 		return nil
 	})
+	if err != nil {
+		return err
+	}
+	// The keys are gone; Shred also drops them from the barrier's cache.
+	if err := s.b.Shred(ctx, scope); err != nil {
+		return internal("shred workspace keys", err)
+	}
+	return nil
 }

@@ -9,25 +9,23 @@ import (
 )
 
 // DeleteWorkspace implements quire.WorkspaceService. The workspace's data
-// keys are shredded first, so its content is unrecoverable from that moment
-// (backups included); then its notes, memberships and row are deleted in one
-// transaction. A second shred removes any key that a concurrent write made
-// in between.
+// keys, notes, memberships and row are deleted in one transaction, so its
+// content is unrecoverable from that moment (backups included) and an
+// interrupted delete leaves nothing half-gone. Shred then removes any key
+// that a concurrent write made meanwhile and clears the key cache.
 func (s *WorkspaceService) DeleteWorkspace(ctx context.Context, id string) error {
 	if err := s.exists(ctx, id); err != nil {
 		return err
 	}
 	scope := barrier.WorkspaceScope(id)
-	if err := s.b.Shred(ctx, scope); err != nil {
-		return internal("shred workspace keys", err)
-	}
 	err := s.db.write(ctx, func(tx *sql.Tx) error {
-		for _, q := range []string{
-			"DELETE FROM notes WHERE workspace_id = ?",
-			"DELETE FROM memberships WHERE workspace_id = ?",
-			"DELETE FROM workspaces WHERE id = ?",
+		for _, q := range []struct{ sql, arg string }{
+			{"DELETE FROM data_keys WHERE scope = ?", string(scope)},
+			{"DELETE FROM notes WHERE workspace_id = ?", id},
+			{"DELETE FROM memberships WHERE workspace_id = ?", id},
+			{"DELETE FROM workspaces WHERE id = ?", id},
 		} {
-			if _, err := tx.ExecContext(ctx, q, id); err != nil {
+			if _, err := tx.ExecContext(ctx, q.sql, q.arg); err != nil {
 				return err
 			}
 		}

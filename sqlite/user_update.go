@@ -76,35 +76,42 @@ func (s *UserService) updateColumns(ctx context.Context, id string, upd quire.Us
 	return sets, args, nil
 }
 
-// DeleteUser implements quire.UserService. The user's keys are shredded
-// first, so that their personal data is unrecoverable even if the process
-// stops before the rows are gone; then the memberships and the row go. A
-// user who still owns a workspace is refused with ECONFLICT.
+// DeleteUser implements quire.UserService. A user who still owns a
+// workspace is refused with ECONFLICT. The ownership check, the user's data
+// keys, memberships and row go in one transaction, so that a refused or
+// interrupted delete leaves the user whole and a finished one leaves nothing
+// decryptable; Shred then clears the key cache and the write-ahead log.
 func (s *UserService) DeleteUser(ctx context.Context, id string) error {
 	if _, err := s.findRow(ctx, "id = ?", id); err != nil {
 		return err
 	}
-	var owned int
-	if err := s.db.reader.QueryRowContext(ctx, "SELECT count(*) FROM workspaces WHERE owner_id = ?", id).Scan(&owned); err != nil {
-		return internal("check owned workspaces", err)
-	}
-	if owned > 0 {
-		return errOwnsWorkspaces()
-	}
-	if err := s.b.Shred(ctx, barrier.UserScope(id)); err != nil {
-		return internal("shred user keys", err)
-	}
+	scope := barrier.UserScope(id)
 	err := s.db.write(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, "DELETE FROM memberships WHERE user_id = ?", id); err != nil {
+		var owned int
+		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM workspaces WHERE owner_id = ?", id).Scan(&owned); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, "DELETE FROM users WHERE id = ?", id)
-		return err
+		if owned > 0 {
+			return errOwnsWorkspaces()
+		}
+		for _, q := range []struct{ sql, arg string }{
+			{"DELETE FROM data_keys WHERE scope = ?", string(scope)},
+			{"DELETE FROM memberships WHERE user_id = ?", id},
+			{"DELETE FROM users WHERE id = ?", id},
+		} {
+			if _, err := tx.ExecContext(ctx, q.sql, q.arg); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
-	if isForeignKeyViolation(err) {
+	if quire.ErrorCode(err) == quire.ECONFLICT || isForeignKeyViolation(err) {
 		return errOwnsWorkspaces()
 	} else if err != nil {
 		return internal("delete user", err)
+	}
+	if err := s.b.Shred(ctx, scope); err != nil {
+		return internal("shred user keys", err)
 	}
 	return nil
 }

@@ -79,12 +79,20 @@ func wantCleanKeys(t *testing.T, s Stores) {
 	}
 }
 
-// retire runs Barrier.Retire once the key cache has expired and checks that
-// it removed the old versions.
-func retire(t *testing.T, s Stores) {
+// planRetire lets the key cache expire, as an operator waits after a
+// rotation, and takes the plan that Retire will follow after the rewrap.
+func planRetire(t *testing.T, s Stores) *barrier.RetirePlan {
 	t.Helper()
 	advanceClock()
-	dataKeys, keyringKeys, err := s.Barrier.Retire(context.Background())
+	plan, err := s.Barrier.PlanRetire(context.Background())
+	mustOK(t, err, "PlanRetire")
+	return plan
+}
+
+// retire runs Barrier.Retire and checks that it removed the old versions.
+func retire(t *testing.T, s Stores, plan *barrier.RetirePlan) {
+	t.Helper()
+	dataKeys, keyringKeys, err := s.Barrier.Retire(context.Background(), plan)
 	mustOK(t, err, "Retire")
 	if dataKeys == 0 || keyringKeys == 0 {
 		t.Fatalf("Retire removed %d data keys and %d keyring keys; the backend's barrier must be opened with storetest.BarrierOptions()", dataKeys, keyringKeys)
@@ -104,13 +112,14 @@ func testKeyRotation(t *testing.T, s Stores) {
 	}
 	d.verify(t, s)
 	d.update(t, s, 0, "written after rotation")
+	plan := planRetire(t, s)
 	var calls, lastDone, lastTotal int
 	mustOK(t, s.Rewrap(ctx, func(done, total int) { calls, lastDone, lastTotal = calls+1, done, total }), "Rewrap")
 	if calls == 0 || lastDone != lastTotal || lastTotal == 0 {
 		t.Fatalf("progress: %d calls, last %d/%d; want calls ending at done == total > 0", calls, lastDone, lastTotal)
 	}
 	d.verify(t, s)
-	retire(t, s)
+	retire(t, s, plan)
 	wantCleanKeys(t, s)
 	d.verify(t, s)
 	d.verify(t, s.Reopen(t))
@@ -137,11 +146,12 @@ func testRewrapResumable(t *testing.T, s Stores) {
 	d.verify(t, s)
 	d.update(t, s, 1, "written between the runs")
 
+	plan := planRetire(t, s)
 	mustOK(t, s.Rewrap(ctx, nil), "Rewrap to completion")
 	d.verify(t, s)
 	mustOK(t, s.Rewrap(ctx, nil), "Rewrap again")
 	d.verify(t, s)
-	retire(t, s)
+	retire(t, s, plan)
 	wantCleanKeys(t, s)
 	d.verify(t, s)
 }

@@ -63,15 +63,20 @@ func runKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error
 }
 
 // rewrap is idempotent at every step, so an interrupted run is finished by
-// running it again; Retire, the only destructive step, runs last.
+// running it again; Retire, the only destructive step, runs last and deletes
+// only versions older than those the records were moved to.
 func rewrap(ctx context.Context, a *app, stdout, stderr io.Writer) error {
+	plan, err := a.barrier.PlanRetire(ctx)
+	if err != nil {
+		return err
+	}
 	if err := a.barrier.RewrapDataKeys(ctx, newProgress(stderr, "data keys").Update); err != nil {
 		return fmt.Errorf("rewrap data keys: %w", err)
 	}
 	if err := a.stores.rewrap(ctx, a.barrier, newProgress(stderr, "records  ").Update); err != nil {
 		return fmt.Errorf("re-encrypt records (run `quire keys rewrap` again to finish): %w", err)
 	}
-	d, k, err := a.barrier.Retire(ctx)
+	d, k, err := a.barrier.Retire(ctx, plan)
 	if err != nil {
 		return fmt.Errorf("retire old keys: %w", err)
 	}
@@ -81,7 +86,8 @@ func rewrap(ctx context.Context, a *app, stdout, stderr io.Writer) error {
 		return err
 	}
 	if st.OldDataKeys > 0 {
-		fmt.Fprintf(stdout, "%d older data keys are kept until their successors are %s old, since a running server may still encrypt with them; run `quire keys rewrap` again after that to retire them.\n", st.OldDataKeys, keyCacheTTL)
+		fmt.Fprintf(stdout, "%d older data keys are kept: their successors are less than %s old, and a running server may still encrypt with them. Run `quire keys rewrap` again after %s to retire them.\n",
+			st.OldDataKeys, keyCacheTTL, plan.SettlesAt(keyCacheTTL).Local().Format(time.TimeOnly))
 	}
 	return printKeyStatus(ctx, a, stdout, false)
 }
