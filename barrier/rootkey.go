@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -35,22 +36,34 @@ type FileSource struct{ Path string }
 // Name implements RootKeySource.
 func (s FileSource) Name() string { return "file " + s.Path }
 
-// RootKey implements RootKeySource.
+// RootKey implements RootKeySource. The file is opened once and its mode
+// is checked on the open file, so that it cannot be swapped between the
+// check and the read. (A symbolic link is followed, as secret mounts use
+// them; the mode checked is the target's.)
 func (s FileSource) RootKey(context.Context) ([]byte, error) {
-	fi, err := os.Stat(s.Path)
+	f, err := os.Open(s.Path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("root key file %s: %w", s.Path, ErrRootKeyMissing)
 	} else if err != nil {
 		return nil, fmt.Errorf("root key file: %w", err)
 	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("root key file: %w", err)
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("root key file %s is not a regular file", s.Path)
+	}
 	if fi.Mode().Perm()&0o077 != 0 {
 		return nil, fmt.Errorf("root key file %s is readable by group or others (mode %v): run chmod 600 %s", s.Path, fi.Mode().Perm(), s.Path)
 	}
-	b, err := os.ReadFile(s.Path)
+	b, err := io.ReadAll(io.LimitReader(f, 4096))
 	if err != nil {
 		return nil, fmt.Errorf("root key file: %w", err)
 	}
 	key, err := ParseRootKey(string(b))
+	clear(b)
 	if err != nil {
 		return nil, fmt.Errorf("root key file %s: %w", s.Path, err)
 	}

@@ -29,6 +29,16 @@ func TestRootKeyFile(t *testing.T) {
 	if err := CreateRootKeyFile(path); err == nil {
 		t.Fatal("CreateRootKeyFile overwrote an existing key")
 	}
+	link := filepath.Join(filepath.Dir(path), "link.key")
+	if err := os.Symlink(path, link); err != nil {
+		t.Fatal(err)
+	}
+	if k, err := (FileSource{link}).RootKey(ctx); err != nil || string(k) != string(k1) {
+		t.Fatalf("key through a symbolic link (as secret mounts use): %v", err)
+	}
+	if _, err := (FileSource{filepath.Dir(path)}).RootKey(ctx); err == nil {
+		t.Fatal("a directory was accepted as the key file")
+	}
 	os.Chmod(path, 0o644)
 	if _, err := (FileSource{path}).RootKey(ctx); err == nil || !strings.Contains(err.Error(), "chmod 600") {
 		t.Fatalf("world-readable key accepted: %v", err)

@@ -106,12 +106,17 @@ func maskingProbe(ctx context.Context, e *evidence, li LogInfo) {
 	// needle is the part of each value that must not appear: the random
 	// marker, without the fixed text around it.
 	pw, mail, tok, card, body := newMarker(), newMarker(), newMarker(), cardNumber(), newMarker()
+	mail2, card2, tok2 := newMarker(), cardNumber(), newMarker()
 	secrets := []struct{ key, value, needle, what string }{
 		{"password", "pw-" + pw, pw, "password"},
 		{"email", mail + "@canary.invalid", mail, "email address"},
 		{"authorization", "Bearer " + tok, tok, "bearer token"},
 		{"card_number", card, card, "card number"},
 		{"content", "Note body " + body, body, "note body"},
+		// Under neutral keys, only the value scanners can catch them.
+		{"detail", "reply to " + mail2 + "@canary.invalid", mail2, "email address in free text"},
+		{"reason", "charged " + card2[:4] + " " + card2[4:8] + " " + card2[8:12] + " " + card2[12:], card2[4:8] + " " + card2[8:12], "card number in free text"},
+		{"upstream", "request had Authorization: Bearer " + tok2, tok2, "bearer token in free text"},
 	}
 	var buf bytes.Buffer
 	args := make([]any, 0, 2*len(secrets))
@@ -131,7 +136,7 @@ func maskingProbe(ctx context.Context, e *evidence, li LogInfo) {
 		}
 	}
 	if leaked == 0 {
-		e.notef("masking probe: a record with a password, an email address, a bearer token, a card number and a note body was logged; none of them appears in the %d bytes written", buf.Len())
+		e.notef("masking probe: a record with a password, an email address, a bearer token, a card number and a note body under their own keys, and an email address, a card number and a bearer token inside neutral text, was logged; none of them appears in the %d bytes written", buf.Len())
 	}
 }
 

@@ -2,6 +2,7 @@ package trust
 
 import (
 	"context"
+	"github.com/quirehq/quire/logs"
 	"io"
 	"log/slog"
 	"os"
@@ -13,7 +14,14 @@ import (
 
 // maskingLogger stands in for the production logger: JSON, with every
 // attribute under a sensitive key replaced.
+// maskingLogger is the production masking logger.
 func maskingLogger(w io.Writer) *slog.Logger {
+	return slog.New(logs.NewMaskingHandler(slog.NewJSONHandler(w, nil)))
+}
+
+// keyMaskingLogger masks by key only, as a masker without value scanners
+// would: the probe's free-text values must catch it.
+func keyMaskingLogger(w io.Writer) *slog.Logger {
 	sensitive := map[string]bool{"password": true, "email": true, "authorization": true, "card_number": true, "content": true}
 	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{
 		ReplaceAttr: func(_ []string, a slog.Attr) slog.Attr {
@@ -104,6 +112,9 @@ func TestCheckAI5(t *testing.T) {
 		{"leaks the bearer token", 0o700, fresh, false, 7 * day, leakyLogger("authorization"), StatusFail, "bearer token"},
 		{"leaks the card number", 0o700, fresh, false, 7 * day, leakyLogger("card_number"), StatusFail, "card number"},
 		{"leaks the note body", 0o700, fresh, false, 7 * day, leakyLogger("content"), StatusFail, "note body"},
+		{"masks by key only", 0o700, fresh, false, 7 * day, keyMaskingLogger, StatusFail, "the email address in free text logged under \"detail\""},
+		{"masks by key only: card", 0o700, fresh, false, 7 * day, keyMaskingLogger, StatusFail, "the card number in free text logged under \"reason\""},
+		{"masks by key only: token", 0o700, fresh, false, 7 * day, keyMaskingLogger, StatusFail, "the bearer token in free text logged under \"upstream\""},
 		{"logger writes nothing", 0o700, fresh, false, 7 * day, func(io.Writer) *slog.Logger { return slog.New(slog.NewJSONHandler(io.Discard, nil)) }, StatusFail, "wrote no record"},
 	}
 	for _, tt := range tests {

@@ -22,8 +22,8 @@ var page = template.Must(template.New("trust.html").Funcs(template.FuncMap{
 // Handler serves the report that run returns: GET /trust as an HTML page
 // (server-rendered, no script, no style, no external assets, so it works
 // under the strictest Content-Security-Policy) and GET /trust.json as JSON.
-// Mount it on both paths; it picks the format from the path. run should be
-// wrapped in Cached, since each run writes canary data.
+// Mount it on both paths; it picks the format from the path. run should come
+// from Schedule, since each run writes canary data.
 func Handler(run func(ctx context.Context) *Report) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {

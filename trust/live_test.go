@@ -6,6 +6,7 @@ import (
 	"crypto/tls"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -64,13 +65,18 @@ func TestRunLiveFailsOnBadTLS(t *testing.T) {
 
 func TestHandlerLive(t *testing.T) {
 	env := liveEnv(t, goodTLS())
-	runs := 0
-	get := Cached(func(ctx context.Context) *Report { runs++; return Run(ctx, env) }, time.Minute)
+	var runs atomic.Int32
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	get := Schedule(ctx, func(ctx context.Context) *Report { runs.Add(1); return Run(ctx, env) }, time.Hour)
+	for get(ctx) == nil {
+		time.Sleep(10 * time.Millisecond)
+	}
 	h := Handler(get)
 	page := serve(t, h, http.MethodGet, "/trust")
 	js := serve(t, h, http.MethodGet, "/trust.json")
-	if page.Code != http.StatusOK || js.Code != http.StatusOK || runs != 1 {
-		t.Fatalf("page %d, json %d, %d runs; want 200, 200 and one cached run", page.Code, js.Code, runs)
+	if page.Code != http.StatusOK || js.Code != http.StatusOK || runs.Load() != 1 {
+		t.Fatalf("page %d, json %d, %d runs; want 200, 200 and the one scheduled run", page.Code, js.Code, runs.Load())
 	}
 	assertJSONShape(t, js.Body.Bytes())
 	if !strings.Contains(page.Body.String(), "Overall: pass") || !strings.Contains(js.Body.String(), `"passed": true`) {

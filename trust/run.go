@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"runtime"
-	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/quirehq/quire"
@@ -103,51 +103,26 @@ func panicDetail(v any) string {
 	return ""
 }
 
-// Cached wraps run so that it runs at most once per maxAge and never twice
-// at the same time: callers within maxAge of the last run get its report,
-// and callers that arrive during a run wait for it. Serve the /trust page
-// through it, since every run writes canary data. A caller whose context
-// ends while it waits gets the previous report, or nil if there is none.
-// The run itself is detached from the caller's cancellation (each check
-// still has its own timeout), so a client that disconnects cannot leave a
-// half-finished report in the cache.
-func Cached(run func(ctx context.Context) *Report, maxAge time.Duration) func(ctx context.Context) *Report {
-	c := &cache{run: run, maxAge: maxAge, sem: make(chan struct{}, 1)}
-	return c.get
-}
-
-type cache struct {
-	run    func(ctx context.Context) *Report
-	maxAge time.Duration
-	sem    chan struct{} // held while a run is in flight
-
-	mu   sync.Mutex
-	last *Report
-	at   time.Time
-}
-
-func (c *cache) get(ctx context.Context) *Report {
-	select {
-	case c.sem <- struct{}{}:
-	case <-ctx.Done():
-		return c.lastReport()
-	}
-	defer func() { <-c.sem }()
-	c.mu.Lock()
-	if c.last != nil && time.Since(c.at) < c.maxAge {
-		defer c.mu.Unlock()
-		return c.last
-	}
-	c.mu.Unlock()
-	rep := c.run(context.WithoutCancel(ctx))
-	c.mu.Lock()
-	c.last, c.at = rep, time.Now()
-	c.mu.Unlock()
-	return rep
-}
-
-func (c *cache) lastReport() *Report {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.last
+// Schedule runs run in the background at once and then every interval
+// until ctx ends, and returns a function that gives the newest report (nil
+// until the first run finishes). The function never starts a run, so that no
+// request can make the server run the checks, which write canary data and
+// scan the whole store; serve the /trust page through it.
+func Schedule(ctx context.Context, run func(ctx context.Context) *Report, every time.Duration) func(ctx context.Context) *Report {
+	var latest atomic.Pointer[Report]
+	go func() {
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			if rep := run(ctx); ctx.Err() == nil {
+				latest.Store(rep)
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return func(context.Context) *Report { return latest.Load() }
 }

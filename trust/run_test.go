@@ -2,8 +2,8 @@ package trust
 
 import (
 	"context"
+	"fmt"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -129,45 +129,42 @@ func TestTargetRedactsCredentials(t *testing.T) {
 	}
 }
 
-func TestCached(t *testing.T) {
+func TestSchedule(t *testing.T) {
 	var runs atomic.Int32
 	release := make(chan struct{})
-	run := func(ctx context.Context) *Report {
-		if ctx.Err() != nil {
-			t.Error("the run got a cancelled context")
+	ctx, cancel := context.WithCancel(context.Background())
+	get := Schedule(ctx, func(ctx context.Context) *Report {
+		n := runs.Add(1)
+		if n == 1 {
+			<-release
 		}
-		runs.Add(1)
-		<-release
-		return &Report{Version: "v"}
-	}
-	get := Cached(run, time.Hour)
-
-	// A caller that gives up while the first run is in flight gets the
-	// previous report (none yet) and does not start a second run.
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() { defer wg.Done(); get(context.Background()) }()
+		return &Report{Version: fmt.Sprint(n)}
+	}, 20*time.Millisecond)
 	for runs.Load() == 0 {
 		time.Sleep(time.Millisecond)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
-	defer cancel()
-	if rep := get(ctx); rep != nil {
-		t.Fatalf("waiting caller got %+v, want nil before any run finished", rep)
+	if rep := get(context.Background()); rep != nil {
+		t.Fatalf("before the first run finished: %+v, want nil", rep)
+	}
+	for range 5 { // asking never starts a run
+		get(context.Background())
+	}
+	if n := runs.Load(); n != 1 {
+		t.Fatalf("%d runs started, want 1", n)
 	}
 	close(release)
-	wg.Wait()
-
-	first := get(context.Background())
-	if second := get(context.Background()); first == nil || second != first || runs.Load() != 1 {
-		t.Fatalf("within maxAge: got %p then %p after %d runs, want one run reused", first, second, runs.Load())
+	deadline := time.Now().Add(5 * time.Second)
+	for runs.Load() < 3 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
 	}
-
-	stale := Cached(func(context.Context) *Report { runs.Add(1); return &Report{} }, 0)
-	before := runs.Load()
-	stale(context.Background())
-	stale(context.Background())
-	if runs.Load()-before != 2 {
-		t.Fatal("with maxAge 0 every call must run")
+	if rep := get(context.Background()); rep == nil || rep.Version == "" {
+		t.Fatalf("after runs: %+v", rep)
+	}
+	cancel()
+	time.Sleep(50 * time.Millisecond)
+	stopped := runs.Load()
+	time.Sleep(100 * time.Millisecond)
+	if runs.Load() != stopped {
+		t.Fatal("runs went on after the context ended")
 	}
 }

@@ -154,9 +154,24 @@ func TestServeZeroConfig(t *testing.T) {
 	if resp.StatusCode != 200 {
 		t.Fatalf("readyz = %d", resp.StatusCode)
 	}
-	resp, err = c.Get(s.url + "/trust.json")
-	if err != nil {
-		t.Fatal(err)
+	// The first scheduled run starts once the server listens.
+	for deadline := time.Now().Add(30 * time.Second); ; {
+		resp, err = c.Get(s.url + "/trust.json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ = io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode == http.StatusOK || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("/trust.json = %d %s", resp.StatusCode, body)
+	}
+	if abs, _ := filepath.Abs(data); strings.Contains(string(body), abs) {
+		t.Errorf("/trust.json reveals the data directory %s", abs)
 	}
 	var report struct {
 		Passed  bool `json:"passed"`
@@ -165,9 +180,7 @@ func TestServeZeroConfig(t *testing.T) {
 			Status string `json:"status"`
 		} `json:"results"`
 	}
-	err = json.NewDecoder(resp.Body).Decode(&report)
-	resp.Body.Close()
-	if err != nil {
+	if err := json.Unmarshal(body, &report); err != nil {
 		t.Fatal(err)
 	}
 	got := map[string]string{}

@@ -55,9 +55,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 
 // server is a running `quire serve`: the HTTPS server over the app.
 type server struct {
-	app  *app
-	log  *logs.Logger
-	http *qhttp.Server
+	app         *app
+	log         *logs.Logger
+	http        *qhttp.Server
+	stopReports context.CancelFunc
 }
 
 // startServer opens everything and starts listening; it returns once the
@@ -84,9 +85,8 @@ func startServer(ctx context.Context, cfg *config.Config, stderr io.Writer) (*se
 		ReadHeaderTimeout: cfg.Server.ReadHeaderTimeout, ReadTimeout: cfg.Server.ReadTimeout,
 		WriteTimeout: cfg.Server.WriteTimeout, IdleTimeout: cfg.Server.IdleTimeout, MaxHeaderBytes: cfg.Server.MaxHeaderBytes,
 	})
-	env := trustEnv(a)
-	// Every run writes canary data, so the live report is cached.
-	th := trust.Handler(trust.Cached(func(ctx context.Context) *trust.Report { return trust.Run(ctx, env) }, 5*time.Minute))
+	reports := &reportSource{}
+	th := trust.Handler(reports.Get)
 	hs.Mount("GET /trust", th)
 	hs.Mount("GET /trust.json", th)
 	if err := hs.Open(); err != nil {
@@ -94,10 +94,15 @@ func startServer(ctx context.Context, cfg *config.Config, stderr io.Writer) (*se
 		lg.Close()
 		return nil, err
 	}
+	env := trustEnv(a)
 	env.URL, env.HTTPURL = hs.URL(), hs.HTTPURL()
+	runCtx, stopReports := context.WithCancel(context.WithoutCancel(ctx))
+	reports.Set(trust.Schedule(runCtx, func(ctx context.Context) *trust.Report {
+		return publicReport(trust.Run(ctx, env), cfg.DataDir)
+	}, trustInterval))
 	lg.Slog().Info("quire started", slog.String("url", hs.URL()), slog.String("backend", a.stores.backend),
 		slog.String("mode", cfg.Mode), slog.String("version", versionString()))
-	return &server{app: a, log: lg, http: hs}, nil
+	return &server{app: a, log: lg, http: hs, stopReports: stopReports}, nil
 }
 
 // Close stops accepting connections, lets in-flight requests finish, then
@@ -105,6 +110,7 @@ func startServer(ctx context.Context, cfg *config.Config, stderr io.Writer) (*se
 func (s *server) Close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
+	s.stopReports()
 	err := s.http.Shutdown(ctx)
 	if cerr := s.app.Close(); err == nil {
 		err = cerr
