@@ -2,9 +2,9 @@ package postgres
 
 import (
 	"context"
+	"github.com/quirehq/quire/storetest"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/quirehq/quire"
@@ -98,7 +98,7 @@ func BenchmarkNoteCreate(b *testing.B) {
 		}
 	})
 	b.Run("paired", func(b *testing.B) {
-		paired(b, func() error {
+		storetest.Paired(b, func() error {
 			n := benchNote
 			n.WorkspaceID = ws
 			return notes.CreateNote(ctx, &n)
@@ -108,25 +108,6 @@ func BenchmarkNoteCreate(b *testing.B) {
 			return plainInsert(ctx, db, &n)
 		})
 	})
-}
-
-// paired alternates enc and plain in every iteration and reports the ratio
-// of their total times as "enc/plain", so that load on a shared machine
-// weighs on both sides alike.
-func paired(b *testing.B, enc, plain func() error) {
-	var encT, plainT time.Duration
-	for b.Loop() {
-		t0 := time.Now()
-		if err := enc(); err != nil {
-			b.Fatal(err)
-		}
-		t1 := time.Now()
-		if err := plain(); err != nil {
-			b.Fatal(err)
-		}
-		encT, plainT = encT+t1.Sub(t0), plainT+time.Since(t1)
-	}
-	b.ReportMetric(float64(encT)/float64(plainT), "enc/plain")
 }
 
 // BenchmarkNoteRead compares FindNoteByID (decrypting) with the same read
@@ -157,7 +138,7 @@ func BenchmarkNoteRead(b *testing.B) {
 		}
 	})
 	b.Run("paired", func(b *testing.B) {
-		paired(b, func() error {
+		storetest.Paired(b, func() error {
 			_, err := notes.FindNoteByID(ctx, ws, enc.ID)
 			return err
 		}, func() error {

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"errors"
+	"github.com/quirehq/quire/storetest"
 	"strings"
 	"testing"
 
@@ -90,6 +91,13 @@ func BenchmarkNoteCreate(b *testing.B) {
 			}
 		})
 	}
+	b.Run("paired", func(b *testing.B) {
+		storetest.Paired(b, func() error {
+			return create["encrypted"](&quire.Note{WorkspaceID: ws.ID, Title: benchTitle, Content: benchContent})
+		}, func() error {
+			return create["plaintext-baseline"](&quire.Note{WorkspaceID: ws.ID, Title: benchTitle, Content: benchContent})
+		})
+	})
 }
 
 func BenchmarkNoteRead(b *testing.B) {
@@ -125,4 +133,17 @@ func BenchmarkNoteRead(b *testing.B) {
 			}
 		})
 	}
+	b.Run("paired", func(b *testing.B) {
+		i := 0
+		check := func(n *quire.Note, err error) error {
+			if err == nil && n.Content != benchContent {
+				err = errors.New("read back other content")
+			}
+			return err
+		}
+		storetest.Paired(b, func() error { return check(read["encrypted"](i)) }, func() error {
+			i++
+			return check(read["plaintext-baseline"](i - 1))
+		})
+	})
 }
