@@ -6,6 +6,7 @@ import (
 	"crypto/cipher"
 	"crypto/rand"
 	"testing"
+	"time"
 )
 
 var benchSizes = []struct {
@@ -73,6 +74,44 @@ func BenchmarkOpen(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
+		})
+	}
+}
+
+// BenchmarkPaired alternates the barrier and raw AES-256-GCM on the same
+// data in every iteration (seal then open) and reports barrier/raw, which
+// stays steady on a loaded machine.
+func BenchmarkPaired(b *testing.B) {
+	br := mustOpen(b, newMemKeyStore(), Options{})
+	ctx := context.Background()
+	key := make([]byte, 32)
+	rand.Read(key)
+	block, _ := aes.NewCipher(key)
+	aead, _ := cipher.NewGCM(block)
+	for _, sz := range benchSizes {
+		pt := make([]byte, sz.n)
+		b.Run(sz.name, func(b *testing.B) {
+			b.SetBytes(int64(sz.n))
+			ad, rawAD := AD("notes", "id", "content"), []byte("notes\x00id\x00content")
+			nonce := make([]byte, 12)
+			var barrierT, rawT time.Duration
+			for b.Loop() {
+				t0 := time.Now()
+				ct, err := br.Encrypt(ctx, WorkspaceScope("w"), ad, pt)
+				if err == nil {
+					_, err = br.Decrypt(ctx, WorkspaceScope("w"), ad, ct)
+				}
+				if err != nil {
+					b.Fatal(err)
+				}
+				t1 := time.Now()
+				rand.Read(nonce)
+				if _, err := aead.Open(nil, nonce, aead.Seal(nil, nonce, pt, rawAD), rawAD); err != nil {
+					b.Fatal(err)
+				}
+				barrierT, rawT = barrierT+t1.Sub(t0), rawT+time.Since(t1)
+			}
+			b.ReportMetric(float64(barrierT)/float64(rawT), "barrier/raw")
 		})
 	}
 }
