@@ -142,5 +142,18 @@ func CreateRootKeyFile(path string) error {
 		os.Remove(path)
 		return fmt.Errorf("sync root key file: %w", err)
 	}
-	return f.Close()
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("close root key file: %w", err)
+	}
+	// Sync the directory too, so that the new entry survives a power loss:
+	// otherwise the keyring could be durable while its root key is not.
+	dir, err := os.Open(filepath.Dir(path))
+	if err != nil {
+		return fmt.Errorf("sync root key directory: %w", err)
+	}
+	defer dir.Close()
+	if err := dir.Sync(); err != nil {
+		return fmt.Errorf("sync root key directory: %w", err)
+	}
+	return nil
 }

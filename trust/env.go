@@ -4,6 +4,7 @@ import (
 	"crypto/x509"
 	"io"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/quirehq/quire"
@@ -51,7 +52,15 @@ type Env struct {
 	// zero means DefaultScanLimit. A larger directory fails the check
 	// rather than being passed half-scanned.
 	ScanLimit int64
+
+	// checks counts check goroutines still running, for Wait.
+	checks sync.WaitGroup
 }
+
+// Wait returns once every check started on e has ended, including checks
+// that a cancelled run left to finish deleting their canary data. Call it
+// after the runs have stopped and before closing the store.
+func (e *Env) Wait() { e.checks.Wait() }
 
 // LogInfo describes the diagnostic log files and the production logger.
 type LogInfo struct {

@@ -68,7 +68,8 @@ func TestHandlerLive(t *testing.T) {
 	var runs atomic.Int32
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	get := Schedule(ctx, func(ctx context.Context) *Report { runs.Add(1); return Run(ctx, env) }, time.Hour)
+	get, stop := Schedule(ctx, func(ctx context.Context) *Report { runs.Add(1); return Run(ctx, env) }, time.Hour)
+	defer stop()
 	for get(ctx) == nil {
 		time.Sleep(10 * time.Millisecond)
 	}

@@ -68,12 +68,15 @@ func runClaim(ctx context.Context, env *Env, c Claim) Result {
 
 // runCheck runs check in its own goroutine so that a check that ignores its
 // context still cannot hold the run past timeout. Such a goroutine is left
-// to finish on its own; it holds only its canary data.
+// to finish on its own (it may still be deleting its canary data); Env.Wait
+// waits for it.
 func runCheck(parent context.Context, env *Env, check func(context.Context, *Env) (Status, []string), timeout time.Duration) outcome {
 	ctx, cancel := context.WithTimeout(parent, timeout)
 	defer cancel()
 	done := make(chan outcome, 1)
+	env.checks.Add(1)
 	go func() {
+		defer env.checks.Done()
 		defer func() {
 			if v := recover(); v != nil {
 				done <- outcome{StatusFail, []string{"FAIL: the check panicked" + panicDetail(v)}}
@@ -104,13 +107,18 @@ func panicDetail(v any) string {
 }
 
 // Schedule runs run in the background at once and then every interval
-// until ctx ends, and returns a function that gives the newest report (nil
-// until the first run finishes). The function never starts a run, so that no
-// request can make the server run the checks, which write canary data and
-// scan the whole store; serve the /trust page through it.
-func Schedule(ctx context.Context, run func(ctx context.Context) *Report, every time.Duration) func(ctx context.Context) *Report {
+// until ctx ends or stop is called, and returns get, which gives the newest
+// report (nil until the first run finishes). get never starts a run, so that
+// no request can make the server run the checks, which write canary data and
+// scan the whole store; serve the /trust page through it. stop ends the
+// schedule and returns once no run is in progress; checks that outlived
+// their run are waited for with Env.Wait.
+func Schedule(ctx context.Context, run func(ctx context.Context) *Report, every time.Duration) (get func(ctx context.Context) *Report, stop func()) {
 	var latest atomic.Pointer[Report]
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
 	go func() {
+		defer close(done)
 		t := time.NewTicker(every)
 		defer t.Stop()
 		for {
@@ -124,5 +132,10 @@ func Schedule(ctx context.Context, run func(ctx context.Context) *Report, every 
 			}
 		}
 	}()
-	return func(context.Context) *Report { return latest.Load() }
+	get = func(context.Context) *Report { return latest.Load() }
+	stop = func() {
+		cancel()
+		<-done
+	}
+	return get, stop
 }

@@ -133,7 +133,7 @@ func TestSchedule(t *testing.T) {
 	var runs atomic.Int32
 	release := make(chan struct{})
 	ctx, cancel := context.WithCancel(context.Background())
-	get := Schedule(ctx, func(ctx context.Context) *Report {
+	get, stop := Schedule(ctx, func(ctx context.Context) *Report {
 		n := runs.Add(1)
 		if n == 1 {
 			<-release
@@ -160,8 +160,8 @@ func TestSchedule(t *testing.T) {
 	if rep := get(context.Background()); rep == nil || rep.Version == "" {
 		t.Fatalf("after runs: %+v", rep)
 	}
+	stop()
 	cancel()
-	time.Sleep(50 * time.Millisecond)
 	stopped := runs.Load()
 	time.Sleep(100 * time.Millisecond)
 	if runs.Load() != stopped {

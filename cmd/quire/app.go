@@ -78,11 +78,8 @@ type app struct {
 // openApp opens the store and unseals the barrier. On a new deployment it
 // creates the root key file and warns loudly that it must be backed up.
 func openApp(ctx context.Context, cfg *config.Config, stderr io.Writer) (*app, error) {
-	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
-		return nil, fmt.Errorf("data directory: %w", err)
-	}
-	if err := os.Chmod(cfg.DataDir, 0o700); err != nil {
-		return nil, fmt.Errorf("data directory: %w", err)
+	if err := dataDir(cfg.DataDir); err != nil {
+		return nil, err
 	}
 	st, err := openStores(ctx, cfg)
 	if err != nil {
@@ -103,19 +100,40 @@ func openApp(ctx context.Context, cfg *config.Config, stderr io.Writer) (*app, e
 	return &app{cfg: cfg, stores: st, barrier: b}, nil
 }
 
+// dataDir creates the data directory with mode 0700, or checks that an
+// existing one is closed to group and others. An existing directory is never
+// chmod-ed: a mistaken --data pointing at a shared directory must not change
+// it.
+func dataDir(path string) error {
+	fi, err := os.Stat(path)
+	if errors.Is(err, os.ErrNotExist) {
+		if err := os.MkdirAll(path, 0o700); err != nil {
+			return fmt.Errorf("data directory: %w", err)
+		}
+		return os.Chmod(path, 0o700) // MkdirAll's mode is filtered by the umask
+	} else if err != nil {
+		return fmt.Errorf("data directory: %w", err)
+	}
+	if !fi.IsDir() {
+		return fmt.Errorf("data directory %s is not a directory", path)
+	}
+	if fi.Mode().Perm()&0o077 != 0 {
+		return fmt.Errorf("data directory %s is open to group or others (mode %v): run chmod 700 %s, or choose another directory", path, fi.Mode().Perm(), path)
+	}
+	return nil
+}
+
 // Close closes the database.
 func (a *app) Close() error { return a.stores.close() }
 
-// rootKeySource picks where the root key comes from: a configured
-// environment variable, QUIRE_ROOT_KEY, or the key file. The key file is
+// rootKeySource picks where the root key comes from, as the configuration
+// resolved it: an environment variable (QUIRE_ROOT_KEY unless a file is
+// configured) or the key file. The key file is
 // created only when the store holds no keyring yet; a missing key for an
 // existing store is an error, never a new key, which would orphan the data.
 func rootKeySource(ctx context.Context, cfg *config.Config, ks barrier.KeyStore, stderr io.Writer) (barrier.RootKeySource, error) {
 	if cfg.RootKey.Env != "" {
 		return barrier.EnvSource{Var: cfg.RootKey.Env}, nil
-	}
-	if v, ok := os.LookupEnv("QUIRE_ROOT_KEY"); ok && v != "" {
-		return barrier.EnvSource{Var: "QUIRE_ROOT_KEY"}, nil
 	}
 	src := barrier.FileSource{Path: cfg.RootKey.File}
 	if _, err := os.Stat(src.Path); err == nil || !errors.Is(err, os.ErrNotExist) {

@@ -48,6 +48,11 @@ func TestStartupFaults(t *testing.T) {
 			os.WriteFile(filepath.Join(data, "root.key"), []byte(barrier.EncodeRootKey(make([]byte, 16))), 0o600)
 			return nil
 		}, "root key decodes to 16 bytes, want 32"},
+		{"data directory open to others", func(t *testing.T, data string) []string {
+			os.MkdirAll(data, 0o755)
+			os.Chmod(data, 0o755)
+			return nil
+		}, "is open to group or others (mode -rwxr-xr-x): run chmod 700"},
 		{"corrupt database", func(t *testing.T, data string) []string {
 			os.MkdirAll(data, 0o700)
 			os.WriteFile(filepath.Join(data, "quire.db"), bytes.Repeat([]byte("garbage!"), 1000), 0o600)
@@ -82,6 +87,9 @@ func TestStartupFaults(t *testing.T) {
 				t.Fatalf("error %q does not name %q", err, tc.want)
 			}
 			t.Logf("error: %v", err)
+			if fi, err := os.Stat(data); err == nil && tc.name == "data directory open to others" && fi.Mode().Perm() != 0o755 {
+				t.Errorf("the existing data directory was changed to %v", fi.Mode().Perm())
+			}
 			if strings.Contains(err.Error(), otherKey) || strings.Contains(stderr.String(), "NEW ROOT KEY") {
 				t.Fatalf("error leaks the key or a new key was made: %v\n%s", err, stderr.String())
 			}

@@ -203,6 +203,10 @@ func TestServeRestart(t *testing.T) {
 	s := startServe(t, data)
 	key, _ := os.ReadFile(filepath.Join(data, "root.key"))
 	s.stop(t)
+	// Stopping waits for the trust checks to delete their canary data.
+	if out := runOK(t, "keys", "status", "--data", data); !strings.Contains(out, "Data keys:  0 in 0 scopes") {
+		t.Fatalf("canary data left behind after stop:\n%s", out)
+	}
 	s = startServe(t, data)
 	if strings.Contains(s.stderr.String(), "NEW ROOT KEY") {
 		t.Error("a new root key was announced on restart")

@@ -58,7 +58,7 @@ type server struct {
 	app         *app
 	log         *logs.Logger
 	http        *qhttp.Server
-	stopReports context.CancelFunc
+	stopReports func()
 }
 
 // startServer opens everything and starts listening; it returns once the
@@ -96,17 +96,22 @@ func startServer(ctx context.Context, cfg *config.Config, stderr io.Writer) (*se
 	}
 	env := trustEnv(a)
 	env.URL, env.HTTPURL = hs.URL(), hs.HTTPURL()
-	runCtx, stopReports := context.WithCancel(context.WithoutCancel(ctx))
-	reports.Set(trust.Schedule(runCtx, func(ctx context.Context) *trust.Report {
+	get, stop := trust.Schedule(context.WithoutCancel(ctx), func(ctx context.Context) *trust.Report {
 		return publicReport(trust.Run(ctx, env), cfg.DataDir)
-	}, trustInterval))
+	}, trustInterval)
+	reports.Set(get)
+	stopReports := func() {
+		stop()
+		env.Wait() // checks still deleting their canary data
+	}
 	lg.Slog().Info("quire started", slog.String("url", hs.URL()), slog.String("backend", a.stores.backend),
 		slog.String("mode", cfg.Mode), slog.String("version", versionString()))
 	return &server{app: a, log: lg, http: hs, stopReports: stopReports}, nil
 }
 
-// Close stops accepting connections, lets in-flight requests finish, then
-// closes the database and the logs.
+// Close stops the trust checks (waiting for their canary clean-up), stops
+// accepting connections, lets in-flight requests finish, then closes the
+// database and the logs.
 func (s *server) Close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
