@@ -85,7 +85,7 @@ func maskAttr(a slog.Attr, path []string) slog.Attr {
 		}
 		return slog.Attr{Key: a.Key, Value: slog.GroupValue(out...)}
 	}
-	if a.Key != "" && sensitive(path, a.Key) {
+	if a.Key != "" && (sensitive(path, a.Key) || describesSecret(path, a.Key, a.Value)) {
 		return slog.String(a.Key, Redacted)
 	}
 	switch a.Value.Kind() {
@@ -130,10 +130,10 @@ func maskAny(v any, path []string, depth int) any {
 	case map[string]any:
 		out := make(map[string]any, len(x))
 		for k, e := range x {
-			if sensitive(path, k) {
-				out[k] = Redacted
+			if sensitive(path, k) || describesSecret(path, k, slog.AnyValue(e)) {
+				out[Mask(k)] = Redacted
 			} else {
-				out[k] = maskAny(e, append(slices.Clip(path), k), depth+1)
+				out[Mask(k)] = maskAny(e, append(slices.Clip(path), k), depth+1)
 			}
 		}
 		return out

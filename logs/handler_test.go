@@ -68,6 +68,15 @@ func TestMaskingHandler(t *testing.T) {
 		{"metadata kept", func(l *slog.Logger) {
 			l.Info("m", "prompt_tokens", 12, "content_type", "text/markdown", "key_version", 3, "note_id", "7k2m4p", "latency", 1500*time.Millisecond)
 		}, `{"content_type":"text/markdown","key_version":3,"latency":1500000000,"level":"INFO","msg":"m","note_id":"7k2m4p","prompt_tokens":12}`},
+		{"metadata words do not unmask secrets", func(l *slog.Logger) {
+			l.Info("m", "password_length", "hunter2hunter2", "cookie_set", "sid=abcdef123456", "secret_count", 14, "token_type", strings.Repeat("x", 41))
+		}, `{"cookie_set":"[REDACTED]","level":"INFO","msg":"m","password_length":"[REDACTED]","secret_count":14,"token_type":"[REDACTED]"}`},
+		{"map keys scanned", func(l *slog.Logger) {
+			l.Info("m", "counts", map[string]int{"alice@example.com": 1})
+		}, `{"counts":{"[EMAIL]":1},"level":"INFO","msg":"m"}`},
+		{"basic auth in text", func(l *slog.Logger) {
+			l.Info("m", "upstream", "sent Authorization: Basic dXNlcjpwYXNzd29yZA==")
+		}, `{"level":"INFO","msg":"m","upstream":"sent Authorization: Basic [REDACTED]"}`},
 		{"values scanned", func(l *slog.Logger) {
 			l.Info("m", "detail", "charged 4111111111111111", "url", "postgres://u:hunter2@db/q")
 		}, `{"detail":"charged [CARD]","level":"INFO","msg":"m","url":"postgres://u:[REDACTED]@db/q"}`},

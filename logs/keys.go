@@ -1,6 +1,8 @@
 package logs
 
 import (
+	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -71,6 +73,32 @@ func sensitive(path []string, key string) bool {
 	}
 	return s
 }
+
+// describesSecret reports whether key ends in a metadata word after words
+// that name a secret ("password_length", "cookie_set"). Such a value may be
+// shown only if it is a number, flag, duration or time, since a string there
+// could be the secret itself — except a short value after a word that names
+// a kind of thing ("content_type": "text/markdown").
+func describesSecret(path []string, key string, v slog.Value) bool {
+	words := splitWords(strings.Join(append(slices.Clip(path), key), "."))
+	if len(words) < 2 || !safeSuffixes[words[len(words)-1]] || !classify(words[:len(words)-1]) {
+		return false
+	}
+	switch v.Kind() {
+	case slog.KindInt64, slog.KindUint64, slog.KindFloat64, slog.KindBool, slog.KindDuration, slog.KindTime:
+		return false
+	case slog.KindString:
+		return !enumSuffixes[words[len(words)-1]] || len(v.String()) > maxEnumValue
+	}
+	return true
+}
+
+// enumSuffixes are metadata words whose values are short names
+// ("text/markdown", "argon2id", "en"), which may be strings.
+var enumSuffixes = set("type", "kind", "format", "encoding", "lang", "language", "version", "status")
+
+// maxEnumValue bounds such a name; anything longer is treated as content.
+const maxEnumValue = 40
 
 const maxCachedKeys = 4096
 

@@ -28,7 +28,7 @@ var (
 	// so that prose such as "password: too short" is left alone.
 	kvColonRe = regexp.MustCompile(`(?i)("?\b[a-z0-9_.-]*(?:` + secretWords + `)"?\s*:\s*)("(?:[^"\\]|\\.)*"|'[^']*')`)
 	jwtRe     = regexp.MustCompile(`\beyJ[A-Za-z0-9_-]{4,}\.eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*`)
-	bearerRe  = regexp.MustCompile(`(?i)\b(bearer\s+)[A-Za-z0-9._~+/=-]{8,}`)
+	bearerRe  = regexp.MustCompile(`(?i)\b((?:bearer|basic)\s+)[A-Za-z0-9._~+/=-]{8,}`)
 	apiKeyRe  = regexp.MustCompile(`\b(?:(?:sk|pk|rk)[-_][A-Za-z0-9_-]{16,}|gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{30,}|xox[abposr]-[A-Za-z0-9-]{10,}|glpat-[A-Za-z0-9_-]{20,}|AKIA[0-9A-Z]{16}|AIza[0-9A-Za-z_-]{35})`)
 	emailRe   = regexp.MustCompile(`[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}`)
 )
@@ -58,7 +58,7 @@ func Mask(s string) string {
 	if strings.Contains(s, "eyJ") {
 		s = jwtRe.ReplaceAllString(s, maskJWT)
 	}
-	if containsFold(s, "bearer") {
+	if containsFold(s, "bearer") || containsFold(s, "basic") {
 		s = bearerRe.ReplaceAllString(s, "${1}"+Redacted)
 	}
 	if hasAny(s, apiKeyPrefixes) {
