@@ -92,6 +92,14 @@ func Error(w http.ResponseWriter, r *http.Request, logger *slog.Logger, err erro
 	if started {
 		return
 	}
+	// Headers a failed handler set for the response it meant to send must
+	// not ride on the error: a new session cookie, a file name, an encoding
+	// the JSON body does not have, or a cache policy.
+	h := w.Header()
+	for _, k := range []string{"Set-Cookie", "Content-Disposition", "Content-Encoding", "Content-Length", "ETag", "Last-Modified"} {
+		h.Del(k)
+	}
+	h.Set("Cache-Control", "no-store")
 	if jerr := JSON(w, status, errorBody{Error: detail}); jerr != nil {
 		logger.DebugContext(r.Context(), "write error response", "error", jerr)
 	}

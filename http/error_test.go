@@ -141,6 +141,29 @@ func TestErrorAfterResponseStartedOnlyLogs(t *testing.T) {
 	}
 }
 
+func TestErrorDropsTheFailedResponsesHeaders(t *testing.T) {
+	s, _ := newStack(t, quirehttp.Config{})
+	s.Handle("GET /download", func(w http.ResponseWriter, r *http.Request) error {
+		w.Header().Set("Set-Cookie", "__Host-session=abc; Secure; HttpOnly")
+		w.Header().Set("Content-Disposition", `attachment; filename="notes.zip"`)
+		w.Header().Set("Content-Encoding", "gzip")
+		w.Header().Set("Cache-Control", "public, max-age=86400")
+		return errors.New("disk gone")
+	})
+	rec := serve(s, "GET", "/download")
+	if rec.Code != http.StatusInternalServerError {
+		t.Fatalf("status %d", rec.Code)
+	}
+	for _, k := range []string{"Set-Cookie", "Content-Disposition", "Content-Encoding"} {
+		if v := rec.Header().Get(k); v != "" {
+			t.Errorf("error response carries %s: %q", k, v)
+		}
+	}
+	if cc := rec.Header().Get("Cache-Control"); cc != "no-store" {
+		t.Errorf("Cache-Control = %q, want no-store", cc)
+	}
+}
+
 func TestJSON(t *testing.T) {
 	rec := httptest.NewRecorder()
 	if err := quirehttp.JSON(rec, http.StatusCreated, map[string]string{"x": "<b>"}); err != nil {
