@@ -58,6 +58,7 @@ else
 	$(GO) test -json -count=1 -timeout $(TEST_TIMEOUT) $(TESTFLAGS) $(PKGS) 2>&1 | \
 		$(TESTGATE) $(if $(TESTLOG),-log '$(TESTLOG)') $(if $(TESTJSON),-json '$(TESTJSON)')
 endif
+	@[ -n "$${QUIRE_TEST_POSTGRES_URL:-}" ] || echo "PostgreSQL suites skipped: set QUIRE_TEST_POSTGRES_URL=postgres://USER@HOST:5432/DB?sslmode=disable (a superuser; tests make their own databases) to run them"
 
 bench: ## run the benchmarks (BENCH=regexp, BENCHFLAGS, BENCHLOG=file)
 	$(GO) test -run '^$$' -bench '$(BENCH)' -benchmem -timeout $(TEST_TIMEOUT) $(BENCHFLAGS) $(PKGS) \
