@@ -47,8 +47,8 @@ func (c *Config) validateDatabase(p *problems) {
 var sslModes = []string{"disable", "allow", "prefer", "require", "verify-ca", "verify-full"}
 
 // checkPostgresURL enforces claim TLS-2 on a connection URL: plaintext only
-// to loopback or a Unix socket; elsewhere TLS, and in production TLS with
-// the server's certificate and host name verified. The URL is never quoted
+// to loopback or a Unix socket; elsewhere TLS with the server's certificate
+// verified, and in production its host name too (verify-full). The URL is never quoted
 // in a message: it usually holds a password.
 func checkPostgresURL(p *problems, key string, s Secret, production bool) {
 	u, err := url.Parse(s.Reveal())
@@ -75,8 +75,8 @@ func checkPostgresURL(p *problems, key string, s Secret, production bool) {
 	switch {
 	case production && mode != "verify-full":
 		p.add(key, "needs sslmode=verify-full for a non-loopback host in production, so that the connection is encrypted and the server's certificate checked (claim TLS-2)")
-	case !production && (mode == "disable" || mode == "allow" || mode == "prefer"):
-		p.add(key, "needs sslmode=require, verify-ca or verify-full for a non-loopback host: plaintext is allowed only to loopback (claim TLS-2)")
+	case !production && mode != "verify-full" && mode != "verify-ca":
+		p.add(key, "needs sslmode=verify-full or verify-ca for a non-loopback host, so that the connection is encrypted and the server's certificate checked; plaintext is allowed only to loopback (claim TLS-2)")
 	}
 }
 

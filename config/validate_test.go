@@ -99,7 +99,9 @@ func TestValidateMessages(t *testing.T) {
 		{"postgres unix socket", fns(production, postgres("postgres://quire@/test?host=/var/run/postgresql")), nil},
 		{"postgres default socket", fns(production, postgres("postgresql:///test")), nil},
 		{"postgres verify-full", fns(production, postgres("postgres://quire:pw@db.internal/quire?sslmode=verify-full")), nil},
-		{"postgres require in development", fns(postgres("postgres://quire:pw@db.internal/quire?sslmode=require")), nil},
+		{"postgres verify-ca in development", fns(postgres("postgres://quire:pw@db.internal/quire?sslmode=verify-ca")), nil},
+		{"postgres require in development", fns(postgres("postgres://quire:pw@db.internal/quire?sslmode=require")), []string{
+			"database.url: " + devVerifyMsg}},
 		{"postgres path", fns(postgres("postgres://127.0.0.1/q"), func(c *Config) { c.Database.Path = "/q.db" }), []string{
 			"database.path: only applies to driver sqlite; remove it"}},
 		{"postgres url missing", fns(postgres("")), []string{
@@ -115,7 +117,7 @@ func TestValidateMessages(t *testing.T) {
 		{"postgres production host parameter", fns(production, postgres("postgres://u:hunter2@127.0.0.1/q?host=db.internal")), []string{
 			"database.url: " + verifyFullMsg}},
 		{"postgres development plaintext", fns(postgres("postgres://u:hunter2@10.0.0.5/q")), []string{
-			"database.url: needs sslmode=require, verify-ca or verify-full for a non-loopback host: plaintext is allowed only to loopback (claim TLS-2)"}},
+			"database.url: " + devVerifyMsg}},
 		{"postgres owner_url", fns(production, postgres("postgres://u@127.0.0.1/q"), func(c *Config) {
 			c.Database.OwnerURL = "postgres://owner:hunter2@db.internal/q?sslmode=verify-ca"
 		}), []string{"database.owner_url: " + verifyFullMsg}},
@@ -206,6 +208,7 @@ const (
 	timeoutMsg      = "must be positive, e.g. 30s: without it a slow client holds a connection forever (claim DOS-1)"
 	postgresOnlyMsg = "only applies to driver postgres; remove it, or set database.driver: postgres"
 	postgresURLMsg  = "must be a URL such as postgres://USER:PASSWORD@HOST:5432/DATABASE?sslmode=verify-full (key=value connection strings are not accepted)"
+	devVerifyMsg    = "needs sslmode=verify-full or verify-ca for a non-loopback host, so that the connection is encrypted and the server's certificate checked; plaintext is allowed only to loopback (claim TLS-2)"
 	verifyFullMsg   = "needs sslmode=verify-full for a non-loopback host in production, so that the connection is encrypted and the server's certificate checked (claim TLS-2)"
 	rotateOpsMsg    = "keys.rotate_after_ops: must be between 1 and 1073741824 (2^30), far below the 2^32 random-nonce limit of AES-GCM"
 	retentionMsg    = "logs.retention: must be between 24h and 720h (30d): diagnostic logs are deleted on a rolling basis (claim AI-5)"
