@@ -76,6 +76,7 @@ func (s *UserService) CreateUser(ctx context.Context, u *quire.User) error {
 	id, t := quire.NewID(), now()
 	emailEnc, nameEnc, err := s.encryptUser(ctx, id, u.Email, u.Name)
 	if err != nil {
+		_ = s.b.Shred(context.WithoutCancel(ctx), barrier.UserScope(id)) // a key may exist already
 		return err
 	}
 	idx := s.b.BlindIndex(emailIndexPurpose, []byte(u.Email))

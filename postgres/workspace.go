@@ -62,6 +62,7 @@ func (s *WorkspaceService) CreateWorkspace(ctx context.Context, w *quire.Workspa
 	id, t := quire.NewID(), now()
 	nameEnc, err := s.b.Encrypt(ctx, barrier.WorkspaceScope(id), nameAD(id), []byte(w.Name))
 	if err != nil {
+		_ = s.b.Shred(context.WithoutCancel(ctx), barrier.WorkspaceScope(id)) // a key may exist already
 		return internal("encrypt workspace", err)
 	}
 	err = s.db.inTx(ctx, tenant(id), func(tx pgx.Tx) error {

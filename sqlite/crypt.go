@@ -40,8 +40,8 @@ func unseal(ctx context.Context, b *barrier.Barrier, scope barrier.Scope, table,
 	return string(pt), nil
 }
 
-// shredQuietly destroys the keys of a scope whose row was never written (a
-// failed insert), so that no orphaned key outlives it. The insert's own
+// shredQuietly destroys the keys of a new record's scope whose row was never
+// written (a failed seal or insert), so that no orphaned key outlives it. The insert's own
 // error is what the caller reports.
 func shredQuietly(ctx context.Context, b *barrier.Barrier, scope barrier.Scope) {
 	_ = b.Shred(context.WithoutCancel(ctx), scope)

@@ -117,10 +117,12 @@ func (s *UserService) CreateUser(ctx context.Context, u *quire.User) error {
 	scope := barrier.UserScope(id)
 	email, err := seal(ctx, s.b, scope, tableUsers, id, fieldEmail, u.Email)
 	if err != nil {
+		shredQuietly(ctx, s.b, scope) // the first seal may have made the key
 		return err
 	}
 	name, err := seal(ctx, s.b, scope, tableUsers, id, fieldName, u.Name)
 	if err != nil {
+		shredQuietly(ctx, s.b, scope)
 		return err
 	}
 	_, err = s.db.writer.ExecContext(ctx, "INSERT INTO users ("+userColumns+") VALUES (?, ?, ?, ?, ?, ?)",

@@ -114,6 +114,7 @@ func (s *WorkspaceService) CreateWorkspace(ctx context.Context, w *quire.Workspa
 	scope := barrier.WorkspaceScope(id)
 	name, err := seal(ctx, s.b, scope, tableWorkspaces, id, fieldName, w.Name)
 	if err != nil {
+		shredQuietly(ctx, s.b, scope) // the seal may have made the key before failing
 		return err
 	}
 	err = s.db.write(ctx, func(tx *sql.Tx) error {
