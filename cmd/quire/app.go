@@ -168,6 +168,16 @@ func commonFlags(fs *flag.FlagSet) (configPath, dataDir *string) {
 	return configPath, dataDir
 }
 
+// openConfigured loads the configuration named by the common flags and
+// opens the app on it.
+func openConfigured(ctx context.Context, configPath, dataDir string, stderr io.Writer) (*app, error) {
+	cfg, err := loadConfig(configPath, dataDir)
+	if err != nil {
+		return nil, err
+	}
+	return openApp(ctx, cfg, stderr)
+}
+
 // loadConfig reads the configuration and applies the data-directory flag.
 func loadConfig(configPath, dataDir string) (*config.Config, error) {
 	cfg, err := config.Load(configPath)

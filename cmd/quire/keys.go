@@ -40,11 +40,7 @@ func runKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		fmt.Fprintf(stderr, "quire keys: unknown subcommand %q\n\n%s", sub, keysUsage)
 		return exitCode(2)
 	}
-	cfg, err := loadConfig(*configPath, *dataDir)
-	if err != nil {
-		return err
-	}
-	a, err := openApp(ctx, cfg, stderr)
+	a, err := openConfigured(ctx, *configPath, *dataDir, stderr)
 	if err != nil {
 		return err
 	}

@@ -24,11 +24,7 @@ func runTrust(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := fs.Parse(args); err != nil {
 		return exitCode(2)
 	}
-	cfg, err := loadConfig(*configPath, *dataDir)
-	if err != nil {
-		return err
-	}
-	a, err := openApp(ctx, cfg, stderr)
+	a, err := openConfigured(ctx, *configPath, *dataDir, stderr)
 	if err != nil {
 		return err
 	}
@@ -36,8 +32,8 @@ func runTrust(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	env := trustEnv(a)
 	env.URL = *url
 	env.HTTPURL = *httpURL
-	if env.HTTPURL == "" && *url != "" && cfg.Server.HTTPAddr != "" {
-		env.HTTPURL = "http://" + cfg.Server.HTTPAddr
+	if env.HTTPURL == "" && *url != "" && a.cfg.Server.HTTPAddr != "" {
+		env.HTTPURL = "http://" + a.cfg.Server.HTTPAddr
 	}
 	report := trust.Run(ctx, env)
 	if *asJSON {
