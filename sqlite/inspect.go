@@ -1,16 +1,15 @@
 package sqlite
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 
 	"github.com/quirehq/quire"
+	"github.com/quirehq/quire/rawscan"
 )
 
 var _ quire.StoreInspector = (*DB)(nil)
@@ -56,6 +55,9 @@ func (db *DB) ScanRaw(ctx context.Context, needle []byte) ([]string, error) {
 // scanFile returns up to limit offsets of needle in the file at path; a
 // missing file has none.
 func scanFile(ctx context.Context, path string, needle []byte, limit int) ([]int64, error) {
+	if limit <= 0 {
+		return nil, nil
+	}
 	f, err := os.Open(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
@@ -64,31 +66,12 @@ func scanFile(ctx context.Context, path string, needle []byte, limit int) ([]int
 	}
 	defer f.Close()
 	var out []int64
-	keep := len(needle) - 1 // bytes carried over so a match across chunks is seen
-	buf := make([]byte, 0, scanChunk+keep)
-	var base int64 // file offset of buf[0]
-	for len(out) < limit {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		n, rerr := io.ReadFull(f, buf[len(buf):cap(buf)])
-		buf = buf[:len(buf)+n]
-		for i := 0; len(out) < limit; {
-			j := bytes.Index(buf[i:], needle)
-			if j < 0 {
-				break
-			}
-			out = append(out, base+int64(i+j))
-			i += j + 1
-		}
-		if rerr == io.EOF || rerr == io.ErrUnexpectedEOF {
-			return out, nil
-		} else if rerr != nil {
-			return nil, fmt.Errorf("sqlite: scan: %w", rerr)
-		}
-		tail := max(0, len(buf)-keep)
-		base += int64(tail)
-		buf = append(buf[:0], buf[tail:]...)
+	_, err = rawscan.Reader(ctx, f, [][]byte{needle}, make([]byte, scanChunk+len(needle)), -1, func(_ int, off int64) bool {
+		out = append(out, off)
+		return len(out) < limit
+	})
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: scan: %w", err)
 	}
 	return out, nil
 }

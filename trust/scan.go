@@ -1,17 +1,17 @@
 package trust
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
+
+	"github.com/quirehq/quire/rawscan"
 )
 
 // errScanLimit means a scan met its byte budget before it finished.
-var errScanLimit = errors.New("scan limit reached")
+var errScanLimit = rawscan.ErrBudget
 
 // scanBufSize is how much of a file is searched at a time.
 const scanBufSize = 1 << 20
@@ -36,7 +36,11 @@ func scanDir(ctx context.Context, dir string, needles [][]byte, limit int64) (*d
 	}
 	defer root.Close()
 	res := &dirScan{hits: map[int][]string{}}
-	buf := make([]byte, scanBufSize+maxLen(needles))
+	longest := 0
+	for _, n := range needles {
+		longest = max(longest, len(n))
+	}
+	buf := make([]byte, scanBufSize+longest)
 	err = fs.WalkDir(root.FS(), ".", func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			if errors.Is(err, fs.ErrNotExist) {
@@ -50,7 +54,7 @@ func scanDir(ctx context.Context, dir string, needles [][]byte, limit int64) (*d
 		if !d.Type().IsRegular() {
 			return nil
 		}
-		return res.scanFile(root, path, needles, buf, limit)
+		return res.scanFile(ctx, root, path, needles, buf, limit)
 	})
 	if err != nil {
 		return res, fmt.Errorf("scan data directory: %w", err)
@@ -58,7 +62,7 @@ func scanDir(ctx context.Context, dir string, needles [][]byte, limit int64) (*d
 	return res, nil
 }
 
-func (res *dirScan) scanFile(root *os.Root, path string, needles [][]byte, buf []byte, limit int64) error {
+func (res *dirScan) scanFile(ctx context.Context, root *os.Root, path string, needles [][]byte, buf []byte, limit int64) error {
 	f, err := root.Open(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
@@ -67,7 +71,10 @@ func (res *dirScan) scanFile(root *os.Root, path string, needles [][]byte, buf [
 	}
 	defer f.Close()
 	found := map[int]bool{}
-	n, err := scanStream(f, needles, buf, limit-res.bytes, func(i int) { found[i] = true })
+	n, err := rawscan.Reader(ctx, f, needles, buf, limit-res.bytes, func(i int, _ int64) bool {
+		found[i] = true
+		return true
+	})
 	res.files++
 	res.bytes += n
 	for i := range needles {
@@ -79,50 +86,6 @@ func (res *dirScan) scanFile(root *os.Root, path string, needles [][]byte, buf [
 		return fmt.Errorf("%s: %w", path, err)
 	}
 	return nil
-}
-
-// scanStream reads r to the end and calls found with the index of every
-// needle it contains, possibly more than once. Consecutive windows overlap
-// by the longest needle's length less one, so a needle that straddles two
-// reads is still seen. buf must be longer than the longest needle. It stops
-// with errScanLimit after budget bytes.
-func scanStream(r io.Reader, needles [][]byte, buf []byte, budget int64, found func(i int)) (int64, error) {
-	keep := max(maxLen(needles)-1, 0)
-	if len(buf) <= keep {
-		return 0, errors.New("scan buffer shorter than a needle")
-	}
-	var total int64
-	have := 0
-	for {
-		n, err := r.Read(buf[have:])
-		if n > 0 {
-			total += int64(n)
-			if total > budget {
-				return total, errScanLimit
-			}
-			window := buf[:have+n]
-			for i, nd := range needles {
-				if len(nd) > 0 && bytes.Contains(window, nd) {
-					found(i)
-				}
-			}
-			have = min(len(window), keep)
-			copy(buf, window[len(window)-have:])
-		}
-		if errors.Is(err, io.EOF) {
-			return total, nil
-		} else if err != nil {
-			return total, err
-		}
-	}
-}
-
-func maxLen(needles [][]byte) int {
-	m := 0
-	for _, n := range needles {
-		m = max(m, len(n))
-	}
-	return m
 }
 
 // humanBytes formats n in decimal units, as file managers do.

@@ -1,78 +1,13 @@
 package trust
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"testing/iotest"
 )
-
-func TestScanStream(t *testing.T) {
-	needles := [][]byte{[]byte("needle"), []byte("xyz")}
-	tests := []struct {
-		name    string
-		data    string
-		bufSize int
-		budget  int64
-		want    []bool
-		wantErr error
-	}{
-		{"absent", strings.Repeat("a", 100), 8, 1000, []bool{false, false}, nil},
-		{"both", "..needle..xyz..", 64, 1000, []bool{true, true}, nil},
-		{"straddles a read", strings.Repeat("a", 5) + "needle" + strings.Repeat("b", 20), 8, 1000, []bool{true, false}, nil},
-		{"at the very end", strings.Repeat("a", 37) + "xyz", 7, 1000, []bool{false, true}, nil},
-		{"empty input", "", 8, 1000, []bool{false, false}, nil},
-		{"partial only", "needl" + "x" + "eedle", 8, 1000, []bool{false, false}, nil},
-		{"over budget", strings.Repeat("a", 100), 8, 50, []bool{false, false}, errScanLimit},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got := make([]bool, len(needles))
-			buf := make([]byte, tt.bufSize)
-			// OneByteReader makes every read short, the hardest case for
-			// the overlap between windows.
-			r := iotest.OneByteReader(strings.NewReader(tt.data))
-			if _, err := scanStream(r, needles, buf, tt.budget, func(i int) { got[i] = true }); !errors.Is(err, tt.wantErr) {
-				t.Fatalf("err = %v, want %v", err, tt.wantErr)
-			}
-			if tt.wantErr == nil {
-				for i := range got {
-					if got[i] != tt.want[i] {
-						t.Fatalf("found %v, want %v", got, tt.want)
-					}
-				}
-			}
-		})
-	}
-	if _, err := scanStream(strings.NewReader("x"), needles, make([]byte, 5), 10, func(int) {}); err == nil {
-		t.Fatal("a buffer shorter than the longest needle was accepted")
-	}
-}
-
-// FuzzScanStream checks the streaming search against bytes.Contains on the
-// whole input, for any data, needle and buffer size.
-func FuzzScanStream(f *testing.F) {
-	f.Add([]byte("hello needle world"), []byte("needle"), uint8(3))
-	f.Add([]byte("aaaaab"), []byte("ab"), uint8(0))
-	f.Fuzz(func(t *testing.T, data, needle []byte, extra uint8) {
-		if len(needle) == 0 {
-			return
-		}
-		buf := make([]byte, len(needle)+int(extra))
-		found := false
-		n, err := scanStream(bytes.NewReader(data), [][]byte{needle}, buf, int64(len(data)), func(int) { found = true })
-		if err != nil || n != int64(len(data)) {
-			t.Fatalf("scanStream: n=%d err=%v", n, err)
-		}
-		if want := bytes.Contains(data, needle); found != want {
-			t.Fatalf("found=%t, bytes.Contains=%t", found, want)
-		}
-	})
-}
 
 func TestScanDir(t *testing.T) {
 	dir := t.TempDir()
