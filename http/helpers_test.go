@@ -204,10 +204,26 @@ func assertSecurityHeaders(t *testing.T, h http.Header, hsts string) {
 	if got := h.Get("Strict-Transport-Security"); got != hsts {
 		t.Errorf("Strict-Transport-Security = %q, want %q", got, hsts)
 	}
-	if got := h.Get("X-Content-Type-Options"); got != "nosniff" {
-		t.Errorf("X-Content-Type-Options = %q", got)
+	for k, want := range map[string]string{
+		"Content-Security-Policy":           quirehttp.ContentSecurityPolicy,
+		"X-Frame-Options":                   "DENY",
+		"Referrer-Policy":                   "no-referrer",
+		"X-Content-Type-Options":            "nosniff",
+		"Cross-Origin-Opener-Policy":        "same-origin",
+		"Cross-Origin-Resource-Policy":      "same-origin",
+		"Cross-Origin-Embedder-Policy":      "require-corp",
+		"Origin-Agent-Cluster":              "?1",
+		"X-DNS-Prefetch-Control":            "off",
+		"X-Permitted-Cross-Domain-Policies": "none",
+		"Permissions-Policy":                quirehttp.PermissionsPolicy,
+	} {
+		if got := h.Get(k); got != want {
+			t.Errorf("%s = %q, want %q", k, got, want)
+		}
 	}
-	if got, ok := h["Server"]; ok {
-		t.Errorf("Server header present: %q", got)
+	for _, leak := range []string{"Server", "X-Powered-By"} {
+		if got, ok := h[leak]; ok {
+			t.Errorf("%s header present: %q", leak, got)
+		}
 	}
 }

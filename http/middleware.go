@@ -27,14 +27,14 @@ func (s *Server) buildStack() http.Handler {
 	return h
 }
 
-// securityHeaders sets the headers every HTTPS response carries. It sets
-// them before calling next, so they are already in place when anything
-// below writes the response.
+// securityHeaders sets the headers every HTTPS response carries (claims
+// TLS-1, HDR-1). It sets them before calling next, so they are already in
+// place when anything below writes the response.
 func (s *Server) securityHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
 		h.Set("Strict-Transport-Security", s.hsts)
-		h.Set("X-Content-Type-Options", "nosniff")
+		setSecurityHeaders(h)
 		next.ServeHTTP(w, r)
 	})
 }

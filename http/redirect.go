@@ -14,11 +14,12 @@ const maxHostLen = 253 + len(":65535")
 
 // redirectHandler answers every plain-HTTP request with a 308 to the same
 // path and query over HTTPS on the request's own host, and a Host header
-// that is not a plausible host name or IP address with 400. It sets no
-// other header and writes no body; HSTS is not sent over plain HTTP
+// that is not a plausible host name or IP address with 400. It sets the
+// security headers but writes no body; HSTS is not sent over plain HTTP
 // (RFC 6797, section 7.2).
 func redirectHandler(httpsPort string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		setSecurityHeaders(w.Header())
 		loc, ok := redirectLocation(r.Host, r.URL, httpsPort)
 		if !ok {
 			w.WriteHeader(http.StatusBadRequest)

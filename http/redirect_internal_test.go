@@ -84,8 +84,14 @@ func TestRedirectHandler(t *testing.T) {
 		if rec.Code != http.StatusPermanentRedirect || rec.Header().Get("Location") != "https://example.com:8443/a?b=c" {
 			t.Errorf("%s: %d %q", method, rec.Code, rec.Header().Get("Location"))
 		}
-		if rec.Body.Len() != 0 || len(rec.Header()) != 1 {
-			t.Errorf("%s: redirect carries more than Location: %v %q", method, rec.Header(), rec.Body)
+		// Location and the security headers, no HSTS over plain HTTP, no body.
+		if rec.Body.Len() != 0 || len(rec.Header()) != 1+len(securityHeaderSet) || rec.Header().Get("Strict-Transport-Security") != "" {
+			t.Errorf("%s: redirect headers %v, body %q; want Location and the security headers only", method, rec.Header(), rec.Body)
+		}
+		for _, kv := range securityHeaderSet {
+			if got := rec.Header().Get(kv[0]); got != kv[1] {
+				t.Errorf("%s: redirect %s = %q, want %q", method, kv[0], got, kv[1])
+			}
 		}
 	}
 	req := httptest.NewRequest("GET", "/", nil)

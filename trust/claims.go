@@ -165,6 +165,11 @@ var registry = []Claim{
 		Section: "Application security",
 		Title:   "Security headers",
 		Text:    "Security headers on every response, errors and redirects included: HSTS, Content-Security-Policy (no unsafe-inline/unsafe-eval), X-Frame-Options, Referrer-Policy `no-referrer`, X-Content-Type-Options, COOP/CORP, and the rest of the set that scores A+ on the Mozilla HTTP Observatory.",
+		Verify: "GETs the /trust page, /healthz, a missing page and the plain-HTTP redirect from the server URL. Each response must carry a Content-Security-Policy with default-src, " +
+			"no 'unsafe-inline' or 'unsafe-eval' anywhere, no wildcard script source, frame-ancestors and base-uri 'none' or 'self', object-src 'none' and form-action; X-Frame-Options DENY or SAMEORIGIN; " +
+			"Referrer-Policy no-referrer; X-Content-Type-Options nosniff; Cross-Origin-Opener-Policy same-origin; Cross-Origin-Resource-Policy same-origin or same-site; Origin-Agent-Cluster, " +
+			"X-DNS-Prefetch-Control off, X-Permitted-Cross-Domain-Policies none and a Permissions-Policy; HSTS of a year with includeSubDomains over HTTPS; and no Server or X-Powered-By header.",
+		Check: checkHDR1,
 	},
 	{
 		ID:      "PAY-1",

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/tls"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -18,9 +19,14 @@ import (
 func liveEnv(t *testing.T, cfg *tls.Config) *Env {
 	t.Helper()
 	env, _ := mustOpenSQLite(t, barrier.Options{})
-	srv, pool := startTLS(t, cfg, hstsHandler("max-age=63072000; includeSubDomains", true))
+	srv, pool := startTLS(t, cfg, withHeaders(hstsHandler("max-age=63072000; includeSubDomains", true), nil))
 	env.URL, env.RootCAs = srv.URL, pool
-	env.HTTPURL = startRedirect(t, http.StatusPermanentRedirect, func(r *http.Request) string { return srv.URL + r.URL.RequestURI() })
+	redirect := httptest.NewServer(withHeaders(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Del("Strict-Transport-Security")
+		http.Redirect(w, r, srv.URL+r.URL.RequestURI(), http.StatusPermanentRedirect)
+	}), nil))
+	t.Cleanup(redirect.Close)
+	env.HTTPURL = redirect.URL
 	env.Logs = LogInfo{Dir: logDir(t, 0o700, map[string]logFile{"quire-today.log": {0o600, time.Hour}}), Retention: 7 * 24 * time.Hour, NewLogger: maskingLogger}
 	return env
 }
@@ -33,8 +39,8 @@ func TestRunLive(t *testing.T) {
 		t.Fatalf("a correct deployment failed:\n%s", buf.String())
 	}
 	c := rep.Counts()
-	if c[StatusPass] != 5 || c[StatusNotImplemented] != len(registry)-5 || c[StatusFail] != 0 {
-		t.Fatalf("counts %v, want the 5 implemented checks passing and the rest not implemented", c)
+	if c[StatusPass] != 6 || c[StatusNotImplemented] != len(registry)-6 || c[StatusFail] != 0 {
+		t.Fatalf("counts %v, want the 6 implemented checks passing and the rest not implemented", c)
 	}
 	for _, res := range rep.Results {
 		if res.Status == StatusPass && (len(res.Evidence) == 0 || res.Duration <= 0) {
@@ -45,7 +51,7 @@ func TestRunLive(t *testing.T) {
 	if err := rep.WriteText(&buf); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(buf.String(), "Result: PASS (5 pass, 0 fail, 0 not applicable, 26 not implemented") {
+	if !strings.Contains(buf.String(), "Result: PASS (6 pass, 0 fail, 0 not applicable, 25 not implemented") {
 		t.Fatalf("text summary:\n%s", buf.String())
 	}
 }

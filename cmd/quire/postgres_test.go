@@ -37,7 +37,7 @@ func TestPostgresServeAndTrust(t *testing.T) {
 		t.Fatalf("quire trust on postgres: %v\n%s\n%s", err, report, stderr.String())
 	}
 	for _, want := range []string{
-		"ENC-1   pass", "ENC-2   pass", "TLS-1   pass", "ISO-1   pass", "AI-5    pass",
+		"ENC-1   pass", "ENC-2   pass", "TLS-1   pass", "HDR-1   pass", "ISO-1   pass", "AI-5    pass",
 		"row-level security enabled and forced",
 	} {
 		if !strings.Contains(report, want) {
