@@ -3,6 +3,7 @@ package quire
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Error codes. They are stable: clients and tests match on them, so an
@@ -26,6 +27,9 @@ type Error struct {
 	Code    string
 	Message string
 	Err     error
+	// RetryAfter, when positive, tells the client when to try again (the
+	// HTTP layer sends it as Retry-After, rounded up to whole seconds).
+	RetryAfter time.Duration
 }
 
 // Error implements the error interface. It includes the cause so that logs
@@ -74,4 +78,14 @@ func ErrorMessage(err error) string {
 		return e.Message
 	}
 	return "Internal error."
+}
+
+// ErrorRetryAfter returns the RetryAfter of the first *Error in err's chain,
+// or 0.
+func ErrorRetryAfter(err error) time.Duration {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.RetryAfter
+	}
+	return 0
 }
