@@ -1,10 +1,12 @@
-// Package postgres is Quire's PostgreSQL store: the user, workspace and note
-// services, the barrier's key store, key rewrapping and the store inspector,
-// over a pgx connection pool.
+// Package postgres is Quire's PostgreSQL store: the user, workspace, note
+// and account (auth) services, the barrier's key store, key rewrapping and
+// the store inspector, over a pgx connection pool.
 //
-// Every user value (email, name, workspace name, note title and content) is
-// stored only as barrier ciphertext, bound to its table, row and field; email
-// lookups go through a keyed blind index.
+// Every user value (email, name, workspace name, note title and content,
+// TOTP secret, session user agent, API key and passkey names, passkey data)
+// is stored only as barrier ciphertext, bound to its table, row and field;
+// email lookups go through a keyed blind index, and secrets (session and
+// one-time tokens, API keys, recovery codes) are stored only as hashes.
 //
 // # Tenant isolation (claim ISO-1)
 //
@@ -36,8 +38,10 @@
 // Migrations run as Config.OwnerURL when it is set, otherwise as Config.URL.
 // When the two connect as different roles, each migration run grants the
 // role of Config.URL exactly the DML it needs (and EXECUTE on the two
-// functions). In production mode Open refuses a role that is a superuser,
-// has BYPASSRLS (or can become such a role), or owns the tables, since any
-// of those would bypass row-level security; and it refuses a connection
-// without verified TLS to any host that is not loopback (claim TLS-2).
+// functions); on the audit log it grants INSERT and SELECT only, so the
+// application can append to the hash chain but never rewrite it. In
+// production mode Open refuses a role that is a superuser, has BYPASSRLS
+// (or can become such a role), or owns the tables, since any of those
+// would bypass row-level security; and it refuses a connection without
+// verified TLS to any host that is not loopback (claim TLS-2).
 package postgres

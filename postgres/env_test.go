@@ -66,6 +66,18 @@ func (env *testEnv) stores(t *testing.T, key []byte) storetest.Stores {
 			_ = db.Close()
 			return env.stores(t, key)
 		},
+		Auth:        NewAuthService(db, b),
+		TamperAudit: env.tamperAudit,
+	}
+}
+
+// tamperAudit changes the event of audit entry seq as the owning role: the
+// application role cannot update the log.
+func (env *testEnv) tamperAudit(t *testing.T, seq int64) {
+	t.Helper()
+	tag, err := conn(t, env.OwnerURL).Exec(context.Background(), "UPDATE audit_log SET event = event || ' (edited)' WHERE seq = $1", seq)
+	if err != nil || tag.RowsAffected() != 1 {
+		t.Fatalf("tamper with audit entry %d: %v (%d rows)", seq, err, tag.RowsAffected())
 	}
 }
 

@@ -8,9 +8,10 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// grantApp gives role the DML the services need, and EXECUTE on the two
-// cross-tenant listing functions; nothing else, and never ownership. It does
-// nothing if role is empty or is the connected role.
+// grantApp gives role the DML the services need (append-only on the audit
+// log), and EXECUTE on the two cross-tenant listing functions; nothing
+// else, and never ownership. It does nothing if role is empty or is the
+// connected role.
 func grantApp(ctx context.Context, tx pgx.Tx, role string) error {
 	if role == "" {
 		return nil
@@ -26,7 +27,11 @@ func grantApp(ctx context.Context, tx pgx.Tx, role string) error {
 	stmts := []string{
 		"GRANT USAGE ON SCHEMA " + pgx.Identifier{schema}.Sanitize() + " TO " + r,
 		"GRANT SELECT ON schema_migrations TO " + r,
-		"GRANT SELECT, INSERT, UPDATE, DELETE ON " + strings.Join(allTables, ", ") + " TO " + r,
+		"GRANT SELECT, INSERT, UPDATE, DELETE ON " + strings.Join(dmlTables, ", ") + " TO " + r,
+		// Defence in depth for the audit chain: even a compromised
+		// application cannot rewrite or drop history, only append to it.
+		"REVOKE UPDATE, DELETE, TRUNCATE ON " + strings.Join(appendOnlyTables, ", ") + " FROM " + r,
+		"GRANT SELECT, INSERT ON " + strings.Join(appendOnlyTables, ", ") + " TO " + r,
 		"GRANT EXECUTE ON FUNCTION quire_workspace_ids(), quire_data_keys() TO " + r,
 	}
 	for _, s := range stmts {

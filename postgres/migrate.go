@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -22,8 +23,16 @@ var migrationFS embed.FS
 // instances starting together migrate once.
 const migrateLockKey int64 = 0x71756972_65000001
 
+// dmlTables lists the tables the application reads and writes freely.
+var dmlTables = []string{"keyring", "data_keys", "users", "workspaces", "memberships", "notes",
+	"credentials", "login_attempts", "sessions", "api_keys", "tokens", "recovery_codes", "passkeys"}
+
+// appendOnlyTables lists the tables the application may only read and
+// append to: it can neither change nor delete their rows.
+var appendOnlyTables = []string{"audit_log"}
+
 // allTables lists every table of the schema that the application uses.
-var allTables = []string{"keyring", "data_keys", "users", "workspaces", "memberships", "notes"}
+var allTables = slices.Concat(dmlTables, appendOnlyTables)
 
 // tenantTables lists the tables under row-level security.
 var tenantTables = []string{"data_keys", "memberships", "notes", "workspaces"}

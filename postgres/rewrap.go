@@ -12,8 +12,9 @@ import (
 const rewrapPage = 200
 
 // Rewrap re-encrypts every stored value that is not under its scope's newest
-// data key (see barrier.Reencrypt): users unbound, then each workspace's name
-// and notes in transactions bound to that workspace. Each record is read and
+// data key (see barrier.Reencrypt): users and their account records
+// (credentials, sessions, API keys, passkeys) unbound, then each
+// workspace's name and notes in transactions bound to that workspace. Each record is read and
 // written in its own short transaction, and written only if it has not
 // changed since it was read, so Rewrap can run beside live traffic. It is
 // resumable: values already under the newest key are skipped, so a run that
@@ -32,7 +33,11 @@ func (db *DB) Rewrap(ctx context.Context, b *barrier.Barrier, progress func(done
 	if err != nil {
 		return err
 	}
-	total := len(users) + len(workspaces)
+	records, err := db.countUserRecords(ctx)
+	if err != nil {
+		return err
+	}
+	total := len(users) + records + len(workspaces)
 	for _, ws := range workspaces {
 		n, err := db.countNotes(ctx, ws)
 		if err != nil {

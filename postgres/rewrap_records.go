@@ -11,18 +11,28 @@ import (
 )
 
 // encrypted describes the encrypted columns of one table: the fields they
-// hold (for the associated data) and the columns themselves.
+// hold (for the associated data), the columns themselves and the column
+// that identifies a row (its AD row; "id" if empty).
 type encrypted struct {
 	table  string
 	fields []string
 	cols   []string
+	key    string
 }
 
 var (
-	usersEnc      = encrypted{"users", []string{"email", "name"}, []string{"email_enc", "name_enc"}}
-	workspacesEnc = encrypted{"workspaces", []string{"name"}, []string{"name_enc"}}
-	notesEnc      = encrypted{"notes", []string{"title", "content"}, []string{"title_enc", "content_enc"}}
+	usersEnc      = encrypted{"users", []string{"email", "name"}, []string{"email_enc", "name_enc"}, ""}
+	workspacesEnc = encrypted{"workspaces", []string{"name"}, []string{"name_enc"}, ""}
+	notesEnc      = encrypted{"notes", []string{"title", "content"}, []string{"title_enc", "content_enc"}, ""}
 )
+
+// keyCol is the column that identifies a row of e.
+func (e encrypted) keyCol() string {
+	if e.key == "" {
+		return "id"
+	}
+	return e.key
+}
 
 // load reads the encrypted columns of row id; nil if the row is gone.
 func (e encrypted) load(ctx context.Context, db *DB, b binding, id string) ([][]byte, error) {
@@ -32,7 +42,7 @@ func (e encrypted) load(ctx context.Context, db *DB, b binding, id string) ([][]
 		dst[i] = &cts[i]
 	}
 	err := db.inTx(ctx, b, func(tx pgx.Tx) error {
-		return tx.QueryRow(ctx, "SELECT "+strings.Join(e.cols, ", ")+" FROM "+e.table+" WHERE id = $1", id).Scan(dst...)
+		return tx.QueryRow(ctx, "SELECT "+strings.Join(e.cols, ", ")+" FROM "+e.table+" WHERE "+e.keyCol()+" = $1", id).Scan(dst...)
 	})
 	if notFound(err) {
 		return nil, nil
@@ -56,7 +66,7 @@ func (e encrypted) store(ctx context.Context, db *DB, b binding, id string, old,
 	}
 	var n int64
 	err := db.inTx(ctx, b, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, "UPDATE "+e.table+" SET "+strings.Join(set, ", ")+" WHERE id = $1 AND "+strings.Join(where, " AND "), args...)
+		tag, err := tx.Exec(ctx, "UPDATE "+e.table+" SET "+strings.Join(set, ", ")+" WHERE "+e.keyCol()+" = $1 AND "+strings.Join(where, " AND "), args...)
 		n = tag.RowsAffected()
 		return err
 	})
@@ -104,7 +114,7 @@ func (r *rewrapper) record(ctx context.Context, e encrypted, b binding, scope ba
 	return nil
 }
 
-// user rewraps one user.
+// user rewraps one user and then the account records under its scope.
 func (r *rewrapper) user(ctx context.Context, id string) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -113,7 +123,10 @@ func (r *rewrapper) user(ctx context.Context, id string) error {
 	if err != nil {
 		return err
 	}
-	return r.record(ctx, usersEnc, binding{}, barrier.UserScope(id), id, cts)
+	if err := r.record(ctx, usersEnc, binding{}, barrier.UserScope(id), id, cts); err != nil {
+		return err
+	}
+	return r.userRecords(ctx, id)
 }
 
 // workspace rewraps a workspace's name and then its notes, a page at a time,

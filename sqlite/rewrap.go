@@ -12,19 +12,26 @@ import (
 // encryptedTable lists one table's encrypted columns for Rewrap.
 type encryptedTable struct {
 	name     string
+	idCol    string // the primary key, which is also the row in the associated data
 	scopeCol string // the column whose value names the row's scope
 	scope    func(id string) barrier.Scope
 	columns  []encryptedColumn
 }
 
+// encryptedColumn is one encrypted column and its field name in the
+// associated data. A NULL value (an optional field) is skipped.
 type encryptedColumn struct{ column, field string }
 
 // encryptedTables is every encrypted column in the schema. A migration that
 // adds one must add it here, or Rewrap would leave it under old keys.
 var encryptedTables = []encryptedTable{
-	{tableUsers, "id", barrier.UserScope, []encryptedColumn{{"email_enc", fieldEmail}, {"name_enc", fieldName}}},
-	{tableWorkspaces, "id", barrier.WorkspaceScope, []encryptedColumn{{"name_enc", fieldName}}},
-	{tableNotes, "workspace_id", barrier.WorkspaceScope, []encryptedColumn{{"title_enc", fieldTitle}, {"content_enc", fieldContent}}},
+	{tableUsers, "id", "id", barrier.UserScope, []encryptedColumn{{"email_enc", fieldEmail}, {"name_enc", fieldName}}},
+	{tableWorkspaces, "id", "id", barrier.WorkspaceScope, []encryptedColumn{{"name_enc", fieldName}}},
+	{tableNotes, "id", "workspace_id", barrier.WorkspaceScope, []encryptedColumn{{"title_enc", fieldTitle}, {"content_enc", fieldContent}}},
+	{tableCredentials, "user_id", "user_id", barrier.UserScope, []encryptedColumn{{"totp_enc", fieldTOTP}}},
+	{tableSessions, "id", "user_id", barrier.UserScope, []encryptedColumn{{"user_agent_enc", fieldUserAgent}}},
+	{tableAPIKeys, "id", "user_id", barrier.UserScope, []encryptedColumn{{"name_enc", fieldName}}},
+	{tablePasskeys, "id", "user_id", barrier.UserScope, []encryptedColumn{{"name_enc", fieldName}, {"data_enc", fieldData}}},
 }
 
 // rewrapBatch is how many rows Rewrap reads at a time.
@@ -93,7 +100,7 @@ type rewrapRowData struct {
 }
 
 func selectEncrypted(t encryptedTable) string {
-	q := "SELECT id, " + t.scopeCol
+	q := "SELECT " + t.idCol + ", " + t.scopeCol
 	for _, c := range t.columns {
 		q += ", " + c.column
 	}
@@ -117,7 +124,7 @@ func scanRewrapRow(t encryptedTable, row interface{ Scan(...any) error }) (*rewr
 // readRewrapBatch reads the next rows of t after ID last. The rows are read
 // in full before any is processed, so no read connection is held meanwhile.
 func (db *DB) readRewrapBatch(ctx context.Context, t encryptedTable, last string) ([]*rewrapRowData, error) {
-	rows, err := db.reader.QueryContext(ctx, selectEncrypted(t)+" WHERE id > ? ORDER BY id LIMIT ?", last, rewrapBatch)
+	rows, err := db.reader.QueryContext(ctx, selectEncrypted(t)+" WHERE "+t.idCol+" > ? ORDER BY "+t.idCol+" LIMIT ?", last, rewrapBatch)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: rewrap: read %s: %w", t.name, err)
 	}
@@ -158,7 +165,7 @@ func (db *DB) rewrapRow(ctx context.Context, b *barrier.Barrier, t encryptedTabl
 					continue
 				}
 				col := t.columns[i].column
-				res, err := tx.ExecContext(ctx, "UPDATE "+t.name+" SET "+col+" = ? WHERE id = ? AND "+col+" = ?", ct, r.id, r.cts[i])
+				res, err := tx.ExecContext(ctx, "UPDATE "+t.name+" SET "+col+" = ? WHERE "+t.idCol+" = ? AND "+col+" = ?", ct, r.id, r.cts[i])
 				if err != nil {
 					return err
 				}
@@ -176,7 +183,7 @@ func (db *DB) rewrapRow(ctx context.Context, b *barrier.Barrier, t encryptedTabl
 		if !stale {
 			return nil
 		}
-		again, err := scanRewrapRow(t, db.reader.QueryRowContext(ctx, selectEncrypted(t)+" WHERE id = ?", r.id))
+		again, err := scanRewrapRow(t, db.reader.QueryRowContext(ctx, selectEncrypted(t)+" WHERE "+t.idCol+" = ?", r.id))
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil // deleted meanwhile: nothing left to rewrap
 		} else if err != nil {
@@ -192,6 +199,9 @@ func (db *DB) rewrapRow(ctx context.Context, b *barrier.Barrier, t encryptedTabl
 func reencryptRow(ctx context.Context, b *barrier.Barrier, t encryptedTable, r *rewrapRowData) ([][]byte, error) {
 	var fresh [][]byte
 	for i, c := range t.columns {
+		if r.cts[i] == nil {
+			continue // an optional value that is not set
+		}
 		ct, changed, err := b.Reencrypt(ctx, r.scope, barrier.AD(t.name, r.id, c.field), r.cts[i])
 		if err != nil {
 			return nil, fmt.Errorf("sqlite: rewrap %s.%s of row %s: %w", t.name, c.field, r.id, err)

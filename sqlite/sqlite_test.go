@@ -3,6 +3,7 @@ package sqlite_test
 import (
 	"context"
 	"crypto/rand"
+	"database/sql"
 	"path/filepath"
 	"testing"
 
@@ -47,6 +48,11 @@ func mustOpen(t testing.TB, path string, key []byte) storetest.Stores {
 		Keys:       sqlite.NewKeyStore(db),
 		Barrier:    b,
 		Inspector:  db,
+		Auth:       sqlite.NewAuthService(db, b),
+		TamperAudit: func(t *testing.T, seq int64) {
+			t.Helper()
+			tamperAudit(t, path, seq)
+		},
 		Rewrap: func(ctx context.Context, progress func(done, total int)) error {
 			return db.Rewrap(ctx, b, progress)
 		},
@@ -58,6 +64,24 @@ func mustOpen(t testing.TB, path string, key []byte) storetest.Stores {
 			}
 			return mustOpen(t, path, key)
 		},
+	}
+}
+
+// tamperAudit changes the event of audit entry seq through a connection of
+// its own, below the store, as someone with write access to the file could.
+func tamperAudit(t *testing.T, path string, seq int64) {
+	t.Helper()
+	raw, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	res, err := raw.Exec("UPDATE audit_log SET event = event || ' (tampered)' WHERE seq = ?", seq)
+	if err != nil {
+		t.Fatalf("tamper with audit entry %d: %v", seq, err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		t.Fatalf("tamper: no audit entry %d", seq)
 	}
 }
 

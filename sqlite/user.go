@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"time"
 
 	"github.com/quirehq/quire"
 	"github.com/quirehq/quire/barrier"
@@ -104,36 +105,69 @@ func (s *UserService) emailTaken(ctx context.Context, index []byte, exceptID str
 
 // CreateUser implements quire.UserService. It sets ID, CreatedAt and UpdatedAt.
 func (s *UserService) CreateUser(ctx context.Context, u *quire.User) error {
+	if err := s.checkNew(ctx, u); err != nil {
+		return err
+	}
+	id, t := quire.NewID(), now()
+	r, err := s.seal(ctx, u, id, t)
+	if err != nil {
+		return err
+	}
+	if err := insertUser(ctx, s.db.writer, r); err != nil {
+		return s.insertFailed(ctx, id, err)
+	}
+	u.ID, u.CreatedAt, u.UpdatedAt = id, t, t
+	return nil
+}
+
+// checkNew validates a new user and checks that its address is free.
+func (s *UserService) checkNew(ctx context.Context, u *quire.User) error {
 	if err := u.Validate(); err != nil {
 		return err
 	}
-	index := s.emailIndex(u.Email)
-	if taken, err := s.emailTaken(ctx, index, ""); err != nil {
+	if taken, err := s.emailTaken(ctx, s.emailIndex(u.Email), ""); err != nil {
 		return err
 	} else if taken {
 		return errEmailTaken()
 	}
-	id, t := quire.NewID(), now()
+	return nil
+}
+
+// seal encrypts a new user, to be stored with ID id, created at t, under
+// the user's own scope. On failure no key of that scope is left behind.
+func (s *UserService) seal(ctx context.Context, u *quire.User, id string, t time.Time) (*userRow, error) {
 	scope := barrier.UserScope(id)
 	email, err := seal(ctx, s.b, scope, tableUsers, id, fieldEmail, u.Email)
 	if err != nil {
 		shredQuietly(ctx, s.b, scope) // the first seal may have made the key
-		return err
+		return nil, err
 	}
 	name, err := seal(ctx, s.b, scope, tableUsers, id, fieldName, u.Name)
 	if err != nil {
 		shredQuietly(ctx, s.b, scope)
-		return err
+		return nil, err
 	}
-	_, err = s.db.writer.ExecContext(ctx, "INSERT INTO users ("+userColumns+") VALUES (?, ?, ?, ?, ?, ?)",
-		id, email, index, name, formatTime(t), formatTime(t))
-	if err != nil {
-		shredQuietly(ctx, s.b, scope)
-		if isUniqueViolation(err) {
-			return errEmailTaken()
-		}
-		return internal("insert user", err)
+	return &userRow{id: id, email: email, index: s.emailIndex(u.Email), name: name,
+		created: formatTime(t), updated: formatTime(t)}, nil
+}
+
+// insertFailed shreds the keys of user id, whose row was not written, and
+// maps the insert's error.
+func (s *UserService) insertFailed(ctx context.Context, id string, err error) error {
+	shredQuietly(ctx, s.b, barrier.UserScope(id))
+	if isUniqueViolation(err) {
+		return errEmailTaken()
 	}
-	u.ID, u.CreatedAt, u.UpdatedAt = id, t, t
-	return nil
+	return internal("insert user", err)
+}
+
+// execer is what inserts need: the writer pool or a write transaction.
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+func insertUser(ctx context.Context, ex execer, r *userRow) error {
+	_, err := ex.ExecContext(ctx, "INSERT INTO users ("+userColumns+") VALUES (?, ?, ?, ?, ?, ?)",
+		r.id, r.email, r.index, r.name, r.created, r.updated)
+	return err
 }

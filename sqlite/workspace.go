@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"time"
 
 	"github.com/quirehq/quire"
 	"github.com/quirehq/quire/barrier"
@@ -111,24 +112,13 @@ func (s *WorkspaceService) CreateWorkspace(ctx context.Context, w *quire.Workspa
 		return quire.Errorf(quire.ENOTFOUND, "Workspace owner not found.")
 	}
 	id, t := quire.NewID(), now()
-	scope := barrier.WorkspaceScope(id)
-	name, err := seal(ctx, s.b, scope, tableWorkspaces, id, fieldName, w.Name)
+	r, err := s.seal(ctx, w, id, t)
 	if err != nil {
-		shredQuietly(ctx, s.b, scope) // the seal may have made the key before failing
 		return err
 	}
-	err = s.db.write(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, "INSERT INTO workspaces (id, name_enc, region, owner_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
-			id, name, string(w.Region), w.OwnerID, formatTime(t), formatTime(t))
-		if err != nil {
-			return err
-		}
-		_, err = tx.ExecContext(ctx, "INSERT INTO memberships (workspace_id, user_id, role, created_at) VALUES (?, ?, ?, ?)",
-			id, w.OwnerID, string(quire.RoleOwner), formatTime(t))
-		return err
-	})
+	err = s.db.write(ctx, func(tx *sql.Tx) error { return insertWorkspace(ctx, tx, r) })
 	if err != nil {
-		shredQuietly(ctx, s.b, scope)
+		shredQuietly(ctx, s.b, barrier.WorkspaceScope(id))
 		if isForeignKeyViolation(err) {
 			return quire.Errorf(quire.ENOTFOUND, "Workspace owner not found.")
 		}
@@ -136,6 +126,32 @@ func (s *WorkspaceService) CreateWorkspace(ctx context.Context, w *quire.Workspa
 	}
 	w.ID, w.CreatedAt, w.UpdatedAt = id, t, t
 	return nil
+}
+
+// seal encrypts a new workspace, to be stored with ID id, created at t,
+// under its own scope. On failure no key of that scope is left behind.
+func (s *WorkspaceService) seal(ctx context.Context, w *quire.Workspace, id string, t time.Time) (*workspaceRow, error) {
+	scope := barrier.WorkspaceScope(id)
+	name, err := seal(ctx, s.b, scope, tableWorkspaces, id, fieldName, w.Name)
+	if err != nil {
+		shredQuietly(ctx, s.b, scope) // the seal may have made the key before failing
+		return nil, err
+	}
+	return &workspaceRow{id: id, name: name, region: string(w.Region), owner: w.OwnerID,
+		created: formatTime(t), updated: formatTime(t)}, nil
+}
+
+// insertWorkspace writes the workspace row and its owner's membership; tx
+// must be a transaction so that the two go together.
+func insertWorkspace(ctx context.Context, tx *sql.Tx, r *workspaceRow) error {
+	_, err := tx.ExecContext(ctx, "INSERT INTO workspaces (id, name_enc, region, owner_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
+		r.id, r.name, r.region, r.owner, r.created, r.updated)
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, "INSERT INTO memberships (workspace_id, user_id, role, created_at) VALUES (?, ?, ?, ?)",
+		r.id, r.owner, string(quire.RoleOwner), r.created)
+	return err
 }
 
 // RenameWorkspace implements quire.WorkspaceService.

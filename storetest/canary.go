@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"maps"
 	"strings"
 	"testing"
 
@@ -9,10 +10,11 @@ import (
 )
 
 // testCanary checks claim ENC-1 from below the barrier: unique markers put
-// into every user field (including values later overwritten or deleted)
-// appear nowhere in the raw storage, before and after a restart, while
-// values that are stored in plain text on purpose are found, which proves
-// that the scanner can see what is there.
+// into every user field, auth records included (see authCanaries), and
+// into values later overwritten or deleted, appear nowhere in the raw
+// storage, before and after a restart, while values that are stored in
+// plain text on purpose are found, which proves that the scanner can see
+// what is there.
 func testCanary(t *testing.T, s Stores) {
 	ctx := context.Background()
 	m := map[string]string{}
@@ -38,8 +40,10 @@ func testCanary(t *testing.T, s Stores) {
 	_, err = s.Notes.UpdateNote(ctx, ws.ID, n.ID, quire.NoteUpdate{Title: ptr(m["new title"]), Content: ptr(m["new content"])})
 	mustOK(t, err, "UpdateNote")
 	mustOK(t, s.Notes.DeleteNote(ctx, ws.ID, gone.ID), "DeleteNote")
+	authPlain := authCanaries(t, s, m)
 
 	plain := map[string]string{"workspace ID": ws.ID, "note ID": n.ID, "user ID": u.ID, "region": string(quire.RegionEU)}
+	maps.Copy(plain, authPlain)
 	scan := func(t *testing.T, in Stores) {
 		for field, mk := range m {
 			found, err := in.Inspector.ScanRaw(ctx, []byte(mk))

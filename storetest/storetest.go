@@ -22,6 +22,11 @@ type Stores struct {
 	Rewrap func(ctx context.Context, progress func(done, total int)) error
 	// Reopen closes the backend and opens it again on the same data with the same root key (for restart tests); returns the new Stores.
 	Reopen func(t *testing.T) Stores
+	// Auth is the backend's account store.
+	Auth quire.AuthStore
+	// TamperAudit changes the event column of audit entry seq directly in
+	// the database, below the store, as an attacker with write access would.
+	TamperAudit func(t *testing.T, seq int64)
 }
 
 // clockOffset is how far the suite has moved the barrier's clock ahead of
@@ -79,4 +84,5 @@ func Run(t *testing.T, open func(t *testing.T) Stores) {
 			st.fn(t, open(t))
 		})
 	}
+	runAuth(t, open)
 }
