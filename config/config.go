@@ -31,6 +31,8 @@ type Config struct {
 	Keys     Keys     `yaml:"keys"`
 	Logs     Logs     `yaml:"logs"`
 	AI       AI       `yaml:"ai"`
+	Auth     Auth     `yaml:"auth"`
+	Mail     Mail     `yaml:"mail"`
 
 	// derived records which paths were defaulted from DataDir, so that
 	// SetDataDir can move them and leave explicit ones alone.

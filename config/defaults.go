@@ -73,6 +73,8 @@ func base(lookup lookupFunc) *Config {
 		Database: Database{Driver: DriverSQLite},
 		Keys:     Keys{RotateAfter: DefaultRotateAfter, RotateAfterOps: DefaultRotateAfterOps},
 		Logs:     Logs{Retention: DefaultLogRetention, Level: DefaultLogLevel},
+		Auth:     baseAuth(),
+		Mail:     baseMail(),
 	}
 }
 
@@ -97,6 +99,8 @@ func (c *Config) finish(lookup lookupFunc) {
 		c.Logs.Dir = filepath.Join(c.DataDir, logsName)
 		c.derived.logs = true
 	}
+	c.Auth.finishAuth()
+	c.Mail.finishMail()
 }
 
 // SetDataDir changes the data directory (the --data flag) and moves with it

@@ -16,7 +16,7 @@
 //   - Validate reports every problem at once (errors.Join of *FieldError),
 //     each naming the key path and saying how to fix it.
 //
-// Secret values (API keys, database URLs) are held as Secret, which prints
-// as "[REDACTED]"; no error message ever contains a configured value that
-// could be secret.
+// Secret values (API keys, database URLs, the SMTP password) are held as
+// Secret, which prints as "[REDACTED]"; no error message ever contains a
+// configured value that could be secret.
 package config

@@ -34,6 +34,8 @@ func (c *Config) Validate() error {
 	c.validateKeys(&p)
 	c.validateLogs(&p)
 	c.validateAI(&p)
+	c.validateAuth(&p)
+	c.validateMail(&p)
 	return p.err()
 }
 

@@ -102,15 +102,21 @@ func validateKindFields(p *problems, key string, pr Provider) {
 	}
 }
 
-// checkBaseURL enforces claim TLS-2 on a provider endpoint: https, except
-// http to loopback in development (for local fakes and model servers).
+// checkBaseURL enforces claim TLS-2 on a provider endpoint.
 func checkBaseURL(p *problems, key, s string, production bool) {
+	checkHTTPSURL(p, key, s, production, "put the key in api_key")
+}
+
+// checkHTTPSURL enforces claim TLS-2 on an outbound endpoint: https, except
+// http to loopback in development (for local fakes and model servers).
+// credentials says where credentials go instead of the URL.
+func checkHTTPSURL(p *problems, key, s string, production bool, credentials string) {
 	u, err := url.Parse(s)
 	switch {
 	case err != nil || !u.IsAbs() || u.Host == "" || u.Opaque != "":
 		p.add(key, "must be an absolute URL such as https://api.example.com/v1")
 	case u.User != nil:
-		p.add(key, "must not contain credentials; put the key in api_key")
+		p.add(key, "must not contain credentials; %s", credentials)
 	case u.RawQuery != "" || u.Fragment != "" || u.ForceQuery:
 		p.add(key, "must not have a query or fragment")
 	case u.Scheme == "https":

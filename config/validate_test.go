@@ -14,6 +14,7 @@ func validProvider(name string) Provider {
 func production(c *Config) {
 	c.Mode = ModeProduction
 	c.TLS = TLS{CertFile: "/tls/cert.pem", KeyFile: "/tls/key.pem"}
+	c.Mail.SMTP.Host = "smtp.example.com"
 }
 
 func postgres(url string) func(*Config) {
@@ -34,11 +35,7 @@ func withProvider(mut func(*Provider)) func(*Config) {
 // change to a message, or a check that stops firing, fails here.
 func TestValidateMessages(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		name string
-		mut  []func(*Config)
-		want []string
-	}{
+	tests := []validateCase{
 		{"defaults", nil, nil},
 		{"mode", fns(func(c *Config) { c.Mode = "prod" }), []string{
 			`mode: must be "development" or "production"`}},
@@ -187,6 +184,19 @@ func TestValidateMessages(t *testing.T) {
 		{"no zdr in production", fns(production, withProvider(func(p *Provider) { p.ZDR = false })), []string{
 			"ai.providers[0].zdr: production uses only providers with a zero-data-retention agreement (claim AI-2); set zdr: true once the agreement is in place, or remove the provider"}},
 	}
+	runValidateCases(t, tests)
+}
+
+// validateCase is one golden case: mutations of the defaults and the
+// messages Validate must then report, in order.
+type validateCase struct {
+	name string
+	mut  []func(*Config)
+	want []string
+}
+
+func runValidateCases(t *testing.T, tests []validateCase) {
+	t.Helper()
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
@@ -238,6 +248,7 @@ ai:
 		"q.yaml: tls: production needs a certificate that clients trust; set tls.cert_file and tls.key_file (PEM files)",
 		"q.yaml:6: database.url: " + verifyFullMsg,
 		"q.yaml:9: ai.providers[0].zdr: production uses only providers with a zero-data-retention agreement (claim AI-2); set zdr: true once the agreement is in place, or remove the provider",
+		"q.yaml: mail.smtp.host: production sends real email: set the relay's host name (the outbox directory is for development)",
 	})
 	if strings.Contains(err.Error(), "hunter2") {
 		t.Errorf("a message reveals a secret: %v", err)
