@@ -5,6 +5,8 @@ import (
 	"crypto/tls"
 	"log/slog"
 	"time"
+
+	"github.com/quirehq/quire/auth"
 )
 
 // Defaults for the zero values of Config.
@@ -48,6 +50,14 @@ type Config struct {
 	// HSTSPreload adds "preload" to the Strict-Transport-Security header.
 	// Only set it for a domain that is, or is to be, on the preload list.
 	HSTSPreload bool
+	// Auth is the account system; nil serves no accounts (and no routes
+	// that need them).
+	Auth *auth.Service
+	// AuthBurst sign-in, sign-up and reset requests per AuthWindow may come
+	// from one address (defaults 30 per minute).
+	AuthBurst  int
+	AuthWindow time.Duration
+
 	// RedirectPort is the HTTPS port that redirects name, when clients reach
 	// the HTTPS listener on another port than it binds (port mapping);
 	// 0 means the listener's own port.
@@ -57,6 +67,8 @@ type Config struct {
 // withDefaults returns c with its zero values replaced by the defaults.
 func (c Config) withDefaults() Config {
 	setDefault(&c.ReadHeaderTimeout, DefaultReadHeaderTimeout)
+	setDefault(&c.AuthBurst, 30)
+	setDefault(&c.AuthWindow, time.Minute)
 	setDefault(&c.ReadTimeout, DefaultReadTimeout)
 	setDefault(&c.WriteTimeout, DefaultWriteTimeout)
 	setDefault(&c.IdleTimeout, DefaultIdleTimeout)

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strconv"
+	"time"
 
 	"github.com/quirehq/quire"
 )
@@ -14,6 +16,9 @@ import (
 const (
 	// EMETHODNOTALLOWED is a request method the route does not accept.
 	EMETHODNOTALLOWED = "method_not_allowed"
+	// ECROSSORIGIN is a state-changing browser request from another origin
+	// (claim ACC-1).
+	ECROSSORIGIN = "cross_origin_request"
 )
 
 // codeStatus is the one table from error code to HTTP status. invalid_input
@@ -31,6 +36,18 @@ var codeStatus = map[string]int{
 	quire.EINTERNAL:       http.StatusInternalServerError,
 	quire.ENOTIMPLEMENTED: http.StatusNotImplemented,
 	quire.EUNAVAILABLE:    http.StatusServiceUnavailable,
+
+	quire.EINVALIDCREDENTIALS: http.StatusUnauthorized,
+	quire.ELOCKED:             http.StatusLocked,
+	quire.ERATELIMITED:        http.StatusTooManyRequests,
+	quire.EPASSWORDTOOSHORT:   http.StatusUnprocessableEntity,
+	quire.EPASSWORDTOOLONG:    http.StatusUnprocessableEntity,
+	quire.EPASSWORDBREACHED:   http.StatusUnprocessableEntity,
+	quire.EPASSWORDRESET:      http.StatusForbidden,
+	quire.EMFAREQUIRED:        http.StatusForbidden,
+	quire.ETOKENINVALID:       http.StatusBadRequest,
+	quire.EBREACHUNAVAILABLE:  http.StatusServiceUnavailable,
+	ECROSSORIGIN:              http.StatusForbidden,
 }
 
 // serverMessages are the generic messages of 5xx responses, which never carry
@@ -100,6 +117,9 @@ func Error(w http.ResponseWriter, r *http.Request, logger *slog.Logger, err erro
 		h.Del(k)
 	}
 	h.Set("Cache-Control", "no-store")
+	if d := quire.ErrorRetryAfter(err); d > 0 {
+		h.Set("Retry-After", strconv.FormatInt(int64((d+time.Second-1)/time.Second), 10))
+	}
 	if jerr := JSON(w, status, errorBody{Error: detail}); jerr != nil {
 		logger.DebugContext(r.Context(), "write error response", "error", jerr)
 	}

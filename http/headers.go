@@ -14,7 +14,7 @@ const ContentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 
 // PermissionsPolicy denies every powerful browser feature the app does not
 // use; the microphone (voice notes), passkeys and full screen are allowed
 // to this origin only.
-const PermissionsPolicy = "accelerometer=(), autoplay=(), bluetooth=(), camera=(), display-capture=(), " +
+const PermissionsPolicy = "accelerometer=(), autoplay=(), camera=(), display-capture=(), " +
 	"encrypted-media=(), fullscreen=(self), geolocation=(), gyroscope=(), hid=(), idle-detection=(), " +
 	"magnetometer=(), microphone=(self), midi=(), payment=(), picture-in-picture=(), " +
 	"publickey-credentials-create=(self), publickey-credentials-get=(self), screen-wake-lock=(), " +

@@ -20,6 +20,13 @@ func (s *Server) buildStack() http.Handler {
 		s.limitBody,
 		s.recoverPanics,
 	}
+	if s.cfg.Auth != nil {
+		stack = append(stack,
+			s.throttleAuth, // per-address limit on sign-in and friends
+			s.identify,     // session cookie or Bearer API key
+			s.crossOrigin,  // CSRF, for everything a cookie could authenticate
+		)
+	}
 	var h http.Handler = http.HandlerFunc(s.route)
 	for i := len(stack) - 1; i >= 0; i-- {
 		h = stack[i](h)

@@ -19,6 +19,8 @@ type Server struct {
 	hsts    string
 	mux     *http.ServeMux
 	handler http.Handler
+	// throttle limits authentication requests per client address.
+	throttle *authThrottle
 
 	mu       sync.Mutex
 	https    *http.Server
@@ -33,9 +35,14 @@ type Server struct {
 // then call Open.
 func NewServer(cfg Config) *Server {
 	cfg = cfg.withDefaults()
-	s := &Server{cfg: cfg, logger: cfg.Logger, hsts: cfg.hstsValue(), mux: http.NewServeMux()}
+	s := &Server{cfg: cfg, logger: cfg.Logger, hsts: cfg.hstsValue(), mux: http.NewServeMux(),
+		throttle: newAuthThrottle(cfg.AuthBurst, cfg.AuthWindow)}
 	s.handler = s.buildStack()
 	s.registerHealth()
+	if cfg.Auth != nil {
+		s.registerAuth()
+		s.registerPages()
+	}
 	return s
 }
 

@@ -1,0 +1,109 @@
+package http
+
+import (
+	"net/http"
+
+	"github.com/quirehq/quire"
+)
+
+// Page titles of the sign-in pages.
+const (
+	titleSignUp = "Create your account"
+	titleLogin  = "Sign in"
+	titleMFA    = "Two-step verification"
+)
+
+func (s *Server) pageSignUp(w http.ResponseWriter, r *http.Request) error {
+	if signedIn(r) {
+		return seeOther(w, r, "/account")
+	}
+	return render(w, http.StatusOK, "signup", &view{Title: titleSignUp, Strength: true})
+}
+
+func (s *Server) postSignUp(w http.ResponseWriter, r *http.Request) error {
+	if err := parseForm(r); err != nil {
+		return err
+	}
+	email := r.PostForm.Get("email")
+	_, login, err := s.cfg.Auth.SignUp(r.Context(), email, r.PostForm.Get("password"), client(r))
+	if err != nil {
+		return formError(w, "signup", &view{Title: titleSignUp, Strength: true, Email: email}, err)
+	}
+	setSessionCookie(w, login)
+	return seeOther(w, r, "/account")
+}
+
+func (s *Server) pageLogin(w http.ResponseWriter, r *http.Request) error {
+	if signedIn(r) {
+		return seeOther(w, r, "/account")
+	}
+	return render(w, http.StatusOK, "login", &view{Title: titleLogin, Notice: notice(r)})
+}
+
+func (s *Server) postLogin(w http.ResponseWriter, r *http.Request) error {
+	if err := parseForm(r); err != nil {
+		return err
+	}
+	email := r.PostForm.Get("email")
+	login, err := s.cfg.Auth.Login(r.Context(), email, r.PostForm.Get("password"), client(r))
+	if err != nil {
+		return formError(w, "login", &view{Title: titleLogin, Email: email}, err)
+	}
+	setSessionCookie(w, login)
+	return seeOther(w, r, landing(login.Session.Stage))
+}
+
+// mfaSession returns the session that owes a second factor, or where to
+// send a browser that has none.
+func mfaSession(r *http.Request) (*quire.Session, string) {
+	sess := pageSession(r)
+	if sess == nil {
+		return nil, "/login"
+	}
+	if sess.Stage != quire.SessionMFA {
+		return nil, landing(sess.Stage)
+	}
+	return sess, ""
+}
+
+func (s *Server) pageSecondFactor(w http.ResponseWriter, r *http.Request) error {
+	if _, to := mfaSession(r); to != "" {
+		return seeOther(w, r, to)
+	}
+	return render(w, http.StatusOK, "mfa", &view{Title: titleMFA})
+}
+
+func (s *Server) postSecondFactor(w http.ResponseWriter, r *http.Request) error {
+	sess, to := mfaSession(r)
+	if to != "" {
+		return seeOther(w, r, to)
+	}
+	if err := parseForm(r); err != nil {
+		return err
+	}
+	code, recovery := r.PostForm.Get("code"), r.PostForm.Get("recovery")
+	v := &view{Title: titleMFA}
+	if code == "" && recovery == "" {
+		return formError(w, "mfa", v, quire.Errorf(quire.EINVALID,
+			"Enter the code from your authenticator app or a recovery code."))
+	}
+	login, err := s.cfg.Auth.SecondFactor(r.Context(), sess, code, recovery, client(r))
+	if err != nil {
+		if quire.ErrorCode(err) == quire.ELOCKED {
+			clearSessionCookie(w) // the service ended the pending session
+		}
+		return formError(w, "mfa", v, err)
+	}
+	setSessionCookie(w, login)
+	return seeOther(w, r, landing(login.Session.Stage))
+}
+
+func (s *Server) postLogout(w http.ResponseWriter, r *http.Request) error {
+	if sess := pageSession(r); sess != nil {
+		if err := s.cfg.Auth.Logout(r.Context(), sess); err != nil {
+			return err
+		}
+	}
+	clearSessionCookie(w)
+	return seeOther(w, r, "/login?done=signed-out")
+}

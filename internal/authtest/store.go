@@ -1,0 +1,50 @@
+package authtest
+
+import (
+	"log/slog"
+	"path/filepath"
+	"testing"
+
+	"github.com/quirehq/quire/auth"
+	"github.com/quirehq/quire/barrier"
+	"github.com/quirehq/quire/mail"
+	"github.com/quirehq/quire/mfa"
+	"github.com/quirehq/quire/password"
+	"github.com/quirehq/quire/sqlite"
+)
+
+// OnStore returns a Service over an open SQLite database and its barrier,
+// for tests that also look at the store from below (the trust checks), and
+// the outbox directory under dir. Passkeys are on for relying party
+// "localhost".
+func OnStore(t testing.TB, db *sqlite.DB, b *barrier.Barrier, dir string, o Options) (*auth.Service, string) {
+	t.Helper()
+	hasher, err := password.New(password.Options{Params: FastParams()})
+	if err != nil {
+		t.Fatalf("authtest: hasher: %v", err)
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Breach == nil {
+		o.Breach = offlineBreach(t)
+	}
+	if o.Config.BaseURL == "" {
+		o.Config.BaseURL = BaseURL
+	}
+	passkeys, err := mfa.NewPasskeys("localhost", "Quire", []string{"https://localhost"})
+	if err != nil {
+		t.Fatalf("authtest: passkeys: %v", err)
+	}
+	outbox := filepath.Join(dir, "outbox")
+	svc, err := auth.New(o.Config, auth.Deps{
+		Users: sqlite.NewUserService(db, b), Workspaces: sqlite.NewWorkspaceService(db, b),
+		Store: sqlite.NewAuthService(db, b), Hasher: hasher, Policy: password.Policy{}, Breach: o.Breach,
+		Mail: &mail.Outbox{Dir: outbox, Logger: o.Logger}, Index: b.BlindIndex, Passkeys: passkeys,
+		Strength: Strength, Now: o.Now, Logger: o.Logger,
+	})
+	if err != nil {
+		t.Fatalf("authtest: auth service: %v", err)
+	}
+	return svc, outbox
+}
