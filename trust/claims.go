@@ -135,30 +135,49 @@ var registry = []Claim{
 		Section: "Application security",
 		Title:   "CSRF protection",
 		Text:    "CSRF protection on every state-changing browser request.",
+		Verify: "Against the server URL: POSTs a sign-in as another site would (Sec-Fetch-Site: cross-site; and a foreign Origin alone) and expects 403 cross_origin_request; " +
+			"signs up a throwaway account and POSTs a new API key cross-site with its session cookie, expecting 403 and no key created, then the same request same-origin, expecting 201.",
+		Check:   checkACC1,
+		Timeout: 2 * time.Minute,
 	},
 	{
 		ID:      "ACC-2",
 		Section: "Application security",
 		Title:   "Breached-password detection",
 		Text:    "Breached-password detection at sign-up, password change and sign-in (k-anonymity range API with padding, plus an offline list of common passwords).",
+		Verify:  "Against the server URL: signs up with top breached passwords and changes a throwaway account's password to one, expecting 422 password_breached each time; reports whether the k-anonymity range API is on.",
+		Check:   checkACC2,
+		Timeout: 2 * time.Minute,
 	},
 	{
 		ID:      "ACC-3",
 		Section: "Application security",
 		Title:   "Account lockout",
 		Text:    "Account lockout after repeated failed attempts (default 10, then 1 hour; configurable; admin unlock), safe under parallel attempts, without user enumeration.",
+		Verify: "Against the server URL: signs up a throwaway account, sends the configured number of wrong passwords (401 invalid_credentials, the last 423 account_locked), then the right one (423 with Retry-After); " +
+			"an address without an account must get the same status, code and message in similar time (median ratio at most 3).",
+		Check:   checkACC3,
+		Timeout: 3 * time.Minute,
 	},
 	{
 		ID:      "ACC-4",
 		Section: "Application security",
 		Title:   "Session security",
 		Text:    "Sessions: random tokens stored hashed, `__Host-` cookies (Secure, HttpOnly, SameSite), idle and absolute timeouts, rotation on login, revocation.",
+		Verify: "Against the server URL: signs up a throwaway account and checks the session cookie (__Host- name, Secure, HttpOnly, SameSite Lax or Strict, Path=/, no Domain, a 256-bit token), " +
+			"scans the store's raw storage for the token (it must not be there), signs in again (a new token), signs out and revokes a session from the list (the old tokens answer 401).",
+		Check:   checkACC4,
+		Timeout: 2 * time.Minute,
 	},
 	{
 		ID:      "ACC-5",
 		Section: "Application security",
 		Title:   "Multi-factor authentication",
 		Text:    "Multi-factor authentication (TOTP + recovery codes; passkeys).",
+		Verify: "Against the server URL: enrols TOTP on a throwaway account with a code computed from the otpauth URI, signs in again (403 mfa_required until the second factor), " +
+			"expects a wrong code refused, a recovery code accepted once and refused the second time, and a WebAuthn challenge from the passkey sign-in.",
+		Check:   checkACC5,
+		Timeout: 2 * time.Minute,
 	},
 	{
 		ID:      "HDR-1",

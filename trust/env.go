@@ -1,6 +1,7 @@
 package trust
 
 import (
+	"context"
 	"crypto/x509"
 	"io"
 	"log/slog"
@@ -41,6 +42,12 @@ type Env struct {
 	Notes      quire.NoteService
 	// Barrier is the deployment's unsealed encryption barrier (ENC-2, ISO-1).
 	Barrier *barrier.Barrier
+
+	// Accounts deletes the throwaway accounts the account checks (ACC-*)
+	// create on the live server; nil leaves them there.
+	Accounts AccountCleaner
+	// Auth describes the account-security settings the checks expect.
+	Auth AuthInfo
 
 	// Logs describes the diagnostic logs (claim AI-5).
 	Logs LogInfo
@@ -91,4 +98,22 @@ func (e *Env) scanLimit() int64 {
 		return e.ScanLimit
 	}
 	return DefaultScanLimit
+}
+
+// AccountCleaner deletes an account by its email address, with its
+// workspaces and keys (crypto-shredded).
+type AccountCleaner interface {
+	DeleteAccountByEmail(ctx context.Context, email string) error
+}
+
+// AuthInfo is the account-security configuration the checks compare the
+// live server against.
+type AuthInfo struct {
+	// LockoutAttempts is the configured lockout threshold; zero means the
+	// default of 10.
+	LockoutAttempts int
+	// BreachRangeURL is the k-anonymity range API in use ("" if off).
+	BreachRangeURL string
+	// SessionIdle and SessionLifetime are the session timeouts.
+	SessionIdle, SessionLifetime time.Duration
 }

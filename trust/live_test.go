@@ -12,14 +12,22 @@ import (
 	"time"
 
 	"github.com/quirehq/quire/barrier"
+	qhttp "github.com/quirehq/quire/http"
+	"github.com/quirehq/quire/internal/authtest"
 )
 
 // liveEnv is a complete local deployment: a real SQLite store, a real TLS
 // listener with its redirect listener, and a log directory.
 func liveEnv(t *testing.T, cfg *tls.Config) *Env {
 	t.Helper()
-	env, _ := mustOpenSQLite(t, barrier.Options{})
-	srv, pool := startTLS(t, cfg, withHeaders(hstsHandler("max-age=63072000; includeSubDomains", true), nil))
+	env, db := mustOpenSQLite(t, barrier.Options{})
+	accounts, _ := authtest.OnStore(t, db, env.Barrier, env.DataDir, authtest.Options{})
+	env.Accounts = accounts
+	api := qhttp.NewServer(qhttp.Config{Auth: accounts, AuthBurst: 1000})
+	mux := http.NewServeMux()
+	mux.Handle("/api/", api)
+	mux.Handle("/", withHeaders(hstsHandler("max-age=63072000; includeSubDomains", true), nil))
+	srv, pool := startTLS(t, cfg, mux)
 	env.URL, env.RootCAs = srv.URL, pool
 	redirect := httptest.NewServer(withHeaders(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Del("Strict-Transport-Security")
@@ -39,8 +47,8 @@ func TestRunLive(t *testing.T) {
 		t.Fatalf("a correct deployment failed:\n%s", buf.String())
 	}
 	c := rep.Counts()
-	if c[StatusPass] != 6 || c[StatusNotImplemented] != len(registry)-6 || c[StatusFail] != 0 {
-		t.Fatalf("counts %v, want the 6 implemented checks passing and the rest not implemented", c)
+	if c[StatusPass] != 11 || c[StatusNotImplemented] != len(registry)-11 || c[StatusFail] != 0 {
+		t.Fatalf("counts %v, want the 11 implemented checks passing and the rest not implemented", c)
 	}
 	for _, res := range rep.Results {
 		if res.Status == StatusPass && (len(res.Evidence) == 0 || res.Duration <= 0) {
@@ -51,7 +59,7 @@ func TestRunLive(t *testing.T) {
 	if err := rep.WriteText(&buf); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(buf.String(), "Result: PASS (6 pass, 0 fail, 0 not applicable, 25 not implemented") {
+	if !strings.Contains(buf.String(), "Result: PASS (11 pass, 0 fail, 0 not applicable, 20 not implemented") {
 		t.Fatalf("text summary:\n%s", buf.String())
 	}
 }

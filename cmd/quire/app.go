@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/quirehq/quire"
+	"github.com/quirehq/quire/auth"
 	"github.com/quirehq/quire/barrier"
 	"github.com/quirehq/quire/config"
 	"github.com/quirehq/quire/postgres"
@@ -28,6 +29,7 @@ type stores struct {
 	users      quire.UserService
 	workspaces quire.WorkspaceService
 	notes      quire.NoteService
+	auth       quire.AuthStore
 	bind       func(b *barrier.Barrier) // creates the services once the barrier is open
 }
 
@@ -44,6 +46,7 @@ func openStores(ctx context.Context, cfg *config.Config) (*stores, error) {
 			close: db.Close, inspector: db, rewrap: db.Rewrap}
 		s.bind = func(b *barrier.Barrier) {
 			s.users, s.workspaces, s.notes = postgres.NewUserService(db, b), postgres.NewWorkspaceService(db, b), postgres.NewNoteService(db, b)
+			s.auth = postgres.NewAuthService(db, b)
 		}
 		return s, nil
 	default:
@@ -55,6 +58,7 @@ func openStores(ctx context.Context, cfg *config.Config) (*stores, error) {
 			close: db.Close, inspector: db, rewrap: db.Rewrap}
 		s.bind = func(b *barrier.Barrier) {
 			s.users, s.workspaces, s.notes = sqlite.NewUserService(db, b), sqlite.NewWorkspaceService(db, b), sqlite.NewNoteService(db, b)
+			s.auth = sqlite.NewAuthService(db, b)
 		}
 		return s, nil
 	}
@@ -73,6 +77,8 @@ type app struct {
 	cfg     *config.Config
 	stores  *stores
 	barrier *barrier.Barrier
+	// auth is the account system, once a command has built it (newAuth).
+	auth *auth.Service
 }
 
 // openApp opens the store and unseals the barrier. On a new deployment it

@@ -22,6 +22,7 @@ Usage:
   quire migrate [--config FILE] [--data DIR]
   quire keys    status|rotate|rewrap [--config FILE] [--data DIR]
   quire trust   [--url URL] [--config FILE] [--data DIR] [--json]
+  quire admin   unlock EMAIL | audit verify [--config FILE] [--data DIR]
   quire version
 
 Run "quire COMMAND --help" for the flags of one command.
@@ -67,6 +68,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runKeys(ctx, rest, stdout, stderr)
 	case "trust":
 		return runTrust(ctx, rest, stdout, stderr)
+	case "admin":
+		return runAdmin(ctx, rest, stdout, stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintf(stdout, "quire %s\n", versionString())
 		return nil

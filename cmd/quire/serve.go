@@ -79,9 +79,23 @@ func startServer(ctx context.Context, cfg *config.Config, stderr io.Writer) (*se
 		lg.Close()
 		return nil, fmt.Errorf("tls: %w", err)
 	}
-	hs := qhttp.NewServer(qhttp.Config{
+	var hs *qhttp.Server
+	accounts, err := newAuth(a, lg.Slog(), func() string {
+		if cfg.Server.PublicURL != "" {
+			return cfg.Server.PublicURL
+		}
+		return hs.URL()
+	})
+	if err != nil {
+		a.Close()
+		lg.Close()
+		return nil, err
+	}
+	a.auth = accounts
+	hs = qhttp.NewServer(qhttp.Config{
 		Addr: cfg.Server.Addr, HTTPAddr: cfg.Server.HTTPAddr, TLSConfig: tlscert.ServerConfig(cert),
 		Logger: lg.Slog(), Ready: a.stores.ping, HSTSPreload: cfg.Server.HSTSPreload,
+		Auth: accounts, AuthBurst: cfg.Auth.Throttle.Requests, AuthWindow: cfg.Auth.Throttle.Window,
 		ReadHeaderTimeout: cfg.Server.ReadHeaderTimeout, ReadTimeout: cfg.Server.ReadTimeout,
 		WriteTimeout: cfg.Server.WriteTimeout, IdleTimeout: cfg.Server.IdleTimeout, MaxHeaderBytes: cfg.Server.MaxHeaderBytes,
 	})

@@ -29,6 +29,9 @@ func runTrust(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer a.Close()
+	if a.auth, err = newAuth(a, cliLogger(stderr), func() string { return *url }); err != nil {
+		return err
+	}
 	env := trustEnv(a)
 	env.URL = *url
 	env.HTTPURL = *httpURL
@@ -54,7 +57,7 @@ func runTrust(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 // the caller.
 func trustEnv(a *app) *trust.Env {
 	cfg := a.cfg
-	return &trust.Env{
+	env := &trust.Env{
 		RootCAs:    localCertPool(cfg),
 		DataDir:    cfg.DataDir,
 		Backend:    a.stores.backend,
@@ -64,11 +67,25 @@ func trustEnv(a *app) *trust.Env {
 		Workspaces: a.stores.workspaces,
 		Notes:      a.stores.notes,
 		Barrier:    a.barrier,
+		Auth: trust.AuthInfo{LockoutAttempts: cfg.Auth.Lockout.Attempts, BreachRangeURL: breachRangeURL(cfg),
+			SessionIdle: cfg.Auth.Sessions.IdleTimeout, SessionLifetime: cfg.Auth.Sessions.Lifetime},
 		Logs: trust.LogInfo{Dir: cfg.Logs.Dir, Retention: cfg.Logs.Retention,
 			NewLogger: func(w io.Writer) *slog.Logger {
 				return slog.New(logs.NewMaskingHandler(slog.NewJSONHandler(w, nil)))
 			}},
 	}
+	if a.auth != nil {
+		env.Accounts = a.auth
+	}
+	return env
+}
+
+// breachRangeURL is the k-anonymity API in use, or "" when it is off.
+func breachRangeURL(cfg *config.Config) string {
+	if cfg.Auth.Breach.Online() {
+		return cfg.Auth.Breach.RangeURL
+	}
+	return ""
 }
 
 // localCertPool trusts the server's certificate file so that the TLS checks

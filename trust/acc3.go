@@ -1,0 +1,135 @@
+package trust
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"slices"
+	"time"
+)
+
+// checkACC3 locks a throwaway account on the live server with wrong
+// passwords, checks that the right password is then refused too, and
+// compares the answers (and their timing) with those for an address that
+// has no account.
+func checkACC3(ctx context.Context, env *Env) (Status, []string) {
+	var e evidence
+	a, err := newAPIClient(env)
+	if err != nil {
+		e.failf("%v", err)
+		return e.result()
+	}
+	limit := env.Auth.LockoutAttempts
+	if limit == 0 {
+		limit = 10
+	}
+	t := newThrowaway()
+	if _, err := a.signUp(ctx, t); err != nil {
+		e.failf("%v", err)
+		return e.result()
+	}
+	defer cleanUp(ctx, env, &e, t)
+	known, ok := lockOut(ctx, &e, a, t, limit)
+	if !ok {
+		return e.result()
+	}
+	r, err := a.login(ctx, t, t.password)
+	if err != nil || r.status != http.StatusLocked || r.code != "account_locked" || r.header.Get("Retry-After") == "" {
+		e.failf("the right password after the lock answered %d %q (Retry-After %q), want 423 account_locked with Retry-After",
+			statusOf(r), codeOf(r), headerOf(r, "Retry-After"))
+	} else {
+		e.notef("the right password is refused while locked: 423 account_locked, Retry-After %ss", r.header.Get("Retry-After"))
+	}
+	compareUnknown(ctx, &e, a, known)
+	return e.result()
+}
+
+// failure is one failed attempt as the client saw it.
+type failure struct {
+	status  int
+	code    string
+	message string
+	took    time.Duration
+}
+
+// lockOut sends limit wrong passwords and expects invalid_credentials for
+// all but the last, which must lock the account.
+func lockOut(ctx context.Context, e *evidence, a *apiClient, t throwaway, limit int) ([]failure, bool) {
+	var seen []failure
+	for i := 1; i <= limit; i++ {
+		r, err := a.login(ctx, t, fmt.Sprintf("wrong-password-%d-%s", i, newMarker()))
+		if err != nil {
+			e.failf("attempt %d: %v", i, err)
+			return nil, false
+		}
+		f := failure{status: r.status, code: r.code, message: messageOf(r), took: a.took}
+		want, code := http.StatusUnauthorized, "invalid_credentials"
+		if i == limit {
+			want, code = http.StatusLocked, "account_locked"
+		}
+		if r.status != want || r.code != code {
+			e.failf("wrong password %d of %d answered %d %q, want %d %s", i, limit, r.status, r.code, want, code)
+			return nil, false
+		}
+		seen = append(seen, f)
+	}
+	e.notef("wrong passwords 1–%d answered 401 invalid_credentials; attempt %d locked the account (423 account_locked)", limit-1, limit)
+	return seen[:limit-1], true
+}
+
+// compareUnknown sends wrong passwords for an address without an account
+// and expects the same answer as for the real one, in similar time.
+func compareUnknown(ctx context.Context, e *evidence, a *apiClient, known []failure) {
+	ghost := newThrowaway()
+	var took []time.Duration
+	for i := 0; i < 3; i++ {
+		r, err := a.login(ctx, ghost, ghost.password)
+		if err != nil {
+			e.failf("unknown address: %v", err)
+			return
+		}
+		took = append(took, a.took)
+		if r.status != known[0].status || r.code != known[0].code || messageOf(r) != known[0].message {
+			e.failf("an unknown address answered %d %q, a known one %d %q: the answers tell them apart", r.status, r.code, known[0].status, known[0].code)
+			return
+		}
+	}
+	var kt []time.Duration
+	for _, f := range known {
+		kt = append(kt, f.took)
+	}
+	km, um := median(kt), median(took)
+	ratio := float64(max(km, um)) / float64(max(min(km, um), time.Microsecond))
+	e.notef("an unknown address gets the same status, code and message; median time %v (known) vs %v (unknown), ratio %.2f", km.Round(time.Millisecond), um.Round(time.Millisecond), ratio)
+	if ratio > 3 {
+		e.failf("known and unknown addresses differ in time by a factor of %.1f: the timing tells them apart", ratio)
+	}
+}
+
+func median(ds []time.Duration) time.Duration {
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	return s[len(s)/2]
+}
+
+func codeOf(r *apiResponse) string {
+	if r == nil {
+		return ""
+	}
+	return r.code
+}
+
+func headerOf(r *apiResponse, k string) string {
+	if r == nil {
+		return ""
+	}
+	return r.header.Get(k)
+}
+
+func messageOf(r *apiResponse) string {
+	if e, ok := r.body["error"].(map[string]any); ok {
+		m, _ := e["message"].(string)
+		return m
+	}
+	return ""
+}

@@ -1,0 +1,126 @@
+package trust
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/pquerna/otp/totp"
+)
+
+// checkACC5 enrols TOTP on a throwaway account on the live server, signs in
+// again and checks that the second factor is demanded, that a wrong code is
+// refused, that a recovery code works once, and that passkey sign-in is
+// offered.
+func checkACC5(ctx context.Context, env *Env) (Status, []string) {
+	var e evidence
+	a, err := newAPIClient(env)
+	if err != nil {
+		e.failf("%v", err)
+		return e.result()
+	}
+	t := newThrowaway()
+	if _, err := a.signUp(ctx, t); err != nil {
+		e.failf("%v", err)
+		return e.result()
+	}
+	defer cleanUp(ctx, env, &e, t)
+	codes, ok := enrolTOTP(ctx, &e, a)
+	if !ok {
+		return e.result()
+	}
+	if !signInOwingFactor(ctx, &e, a, t) {
+		return e.result()
+	}
+	r, err := a.do(ctx, http.MethodPost, "api/v1/auth/mfa", map[string]string{"code": "000000"}, nil)
+	expectCode(&e, r, err, "a wrong TOTP code", http.StatusUnauthorized, "invalid_credentials")
+	r, err = a.do(ctx, http.MethodPost, "api/v1/auth/mfa", map[string]string{"recoveryCode": codes[0]}, nil)
+	if err != nil || r.status != http.StatusOK || r.body["stage"] != "full" {
+		e.failf("a recovery code did not finish the sign-in (status %d)", statusOf(r))
+		return e.result()
+	}
+	e.notef("a recovery code finished the sign-in")
+	if !signInOwingFactor(ctx, &e, a, t) {
+		return e.result()
+	}
+	r, err = a.do(ctx, http.MethodPost, "api/v1/auth/mfa", map[string]string{"recoveryCode": codes[0]}, nil)
+	expectCode(&e, r, err, "the same recovery code a second time", http.StatusUnauthorized, "invalid_credentials")
+	checkPasskeysOffered(ctx, &e, a)
+	return e.result()
+}
+
+// enrolTOTP turns TOTP on with a code computed from the enrolment URI and
+// returns the recovery codes.
+func enrolTOTP(ctx context.Context, e *evidence, a *apiClient) ([]string, bool) {
+	r, err := a.do(ctx, http.MethodPost, "api/v1/me/mfa/totp", nil, nil)
+	if err != nil || r.status != http.StatusOK {
+		e.failf("starting TOTP enrolment answered %d", statusOf(r))
+		return nil, false
+	}
+	uri, _ := r.body["uri"].(string)
+	u, err := url.Parse(uri)
+	if err != nil || u.Scheme != "otpauth" {
+		e.failf("the enrolment did not give an otpauth:// URI")
+		return nil, false
+	}
+	code, err := totp.GenerateCode(u.Query().Get("secret"), time.Now())
+	if err != nil {
+		e.failf("computing a TOTP code from the enrolment: %v", err)
+		return nil, false
+	}
+	r, err = a.do(ctx, http.MethodPost, "api/v1/me/mfa/totp/confirm", map[string]string{"code": code}, nil)
+	if err != nil || r.status != http.StatusOK {
+		e.failf("confirming TOTP answered %d %q", statusOf(r), codeOf(r))
+		return nil, false
+	}
+	raw, _ := r.body["recoveryCodes"].([]any)
+	var codes []string
+	for _, c := range raw {
+		if s, ok := c.(string); ok {
+			codes = append(codes, s)
+		}
+	}
+	if len(codes) != 10 {
+		e.failf("TOTP enrolment returned %d recovery codes, want 10", len(codes))
+		return nil, false
+	}
+	e.notef("TOTP enrolled with a code from the otpauth URI (RFC 6238); 10 one-time recovery codes issued")
+	return codes, true
+}
+
+// signInOwingFactor signs out and in again with the password and expects a
+// session that can do nothing until the second factor is given.
+func signInOwingFactor(ctx context.Context, e *evidence, a *apiClient, t throwaway) bool {
+	_, _ = a.do(ctx, http.MethodPost, "api/v1/auth/logout", nil, nil)
+	r, err := a.login(ctx, t, t.password)
+	if err != nil || r.status != http.StatusOK || r.body["mfaRequired"] != true {
+		e.failf("sign-in with TOTP on did not ask for the second factor (status %d)", statusOf(r))
+		return false
+	}
+	r, err = a.do(ctx, http.MethodGet, "api/v1/me", nil, nil)
+	if err != nil || r.status != http.StatusForbidden || r.code != "mfa_required" {
+		e.failf("before the second factor, /api/v1/me answered %d %q, want 403 mfa_required", statusOf(r), codeOf(r))
+		return false
+	}
+	e.notef("the password alone gives a session that answers 403 mfa_required until the second factor")
+	return true
+}
+
+// checkPasskeysOffered starts a passwordless passkey sign-in and expects a
+// WebAuthn challenge.
+func checkPasskeysOffered(ctx context.Context, e *evidence, a *apiClient) {
+	a.cookie = nil
+	r, err := a.do(ctx, http.MethodPost, "api/v1/auth/passkey/begin", nil, nil)
+	if err != nil || r.status != http.StatusOK {
+		e.failf("passkey sign-in is not offered: begin answered %d %q", statusOf(r), codeOf(r))
+		return
+	}
+	opts, _ := r.body["options"].(map[string]any)
+	pk, _ := opts["publicKey"].(map[string]any)
+	if ch, _ := pk["challenge"].(string); len(ch) < 16 {
+		e.failf("the passkey sign-in options carry no challenge")
+		return
+	}
+	e.notef("passkey sign-in is offered: a WebAuthn challenge for relying party %v", pk["rpId"])
+}
