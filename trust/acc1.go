@@ -10,25 +10,31 @@ import (
 // refused; the same request from the server's own origin must work.
 func checkACC1(ctx context.Context, env *Env) (Status, []string) {
 	var e evidence
+	acc1(ctx, env, &e)
+	return e.result()
+}
+
+// acc1 runs the check; its deferred clean-up still adds to the evidence.
+func acc1(ctx context.Context, env *Env, e *evidence) {
 	a, err := newAPIClient(env)
 	if err != nil {
 		e.failf("%v", err)
-		return e.result()
+		return
 	}
 	forged := map[string]string{"Origin": "https://attacker.invalid", "Sec-Fetch-Site": "cross-site"}
 	originOnly := map[string]string{"Origin": "https://attacker.invalid", "Sec-Fetch-Site": ""}
-	expectRefused(ctx, &e, a, "POST /api/v1/auth/login from another site (Sec-Fetch-Site: cross-site)", "api/v1/auth/login",
+	expectRefused(ctx, e, a, "POST /api/v1/auth/login from another site (Sec-Fetch-Site: cross-site)", "api/v1/auth/login",
 		map[string]string{"email": "nobody@trust-check.invalid", "password": "irrelevant-password"}, forged)
-	expectRefused(ctx, &e, a, "POST /api/v1/auth/login with a foreign Origin and no Sec-Fetch-Site", "api/v1/auth/login",
+	expectRefused(ctx, e, a, "POST /api/v1/auth/login with a foreign Origin and no Sec-Fetch-Site", "api/v1/auth/login",
 		map[string]string{"email": "nobody@trust-check.invalid", "password": "irrelevant-password"}, originOnly)
 
 	t := newThrowaway()
 	if _, err := a.signUp(ctx, t); err != nil {
 		e.failf("%v", err)
-		return e.result()
+		return
 	}
-	defer cleanUp(ctx, env, &e, t)
-	expectRefused(ctx, &e, a, "POST /api/v1/api-keys from another site with the session cookie", "api/v1/api-keys",
+	defer cleanUp(ctx, env, e, t)
+	expectRefused(ctx, e, a, "POST /api/v1/api-keys from another site with the session cookie", "api/v1/api-keys",
 		map[string]string{"name": "forged"}, forged)
 	if r, err := a.do(ctx, http.MethodGet, "api/v1/api-keys", nil, nil); err != nil || r.status != http.StatusOK {
 		e.failf("listing API keys after the forged request failed")
@@ -42,7 +48,6 @@ func checkACC1(ctx context.Context, env *Env) (Status, []string) {
 	} else {
 		e.notef("the same request from the server's own origin: 201 (the protection refuses only cross-origin requests)")
 	}
-	return e.result()
 }
 
 // expectRefused sends a forged POST and expects 403 cross_origin_request.

@@ -14,10 +14,16 @@ import (
 // has no account.
 func checkACC3(ctx context.Context, env *Env) (Status, []string) {
 	var e evidence
+	acc3(ctx, env, &e)
+	return e.result()
+}
+
+// acc3 runs the check; its deferred clean-up still adds to the evidence.
+func acc3(ctx context.Context, env *Env, e *evidence) {
 	a, err := newAPIClient(env)
 	if err != nil {
 		e.failf("%v", err)
-		return e.result()
+		return
 	}
 	limit := env.Auth.LockoutAttempts
 	if limit == 0 {
@@ -26,12 +32,12 @@ func checkACC3(ctx context.Context, env *Env) (Status, []string) {
 	t := newThrowaway()
 	if _, err := a.signUp(ctx, t); err != nil {
 		e.failf("%v", err)
-		return e.result()
+		return
 	}
-	defer cleanUp(ctx, env, &e, t)
-	known, ok := lockOut(ctx, &e, a, t, limit)
+	defer cleanUp(ctx, env, e, t)
+	known, ok := lockOut(ctx, e, a, t, limit)
 	if !ok {
-		return e.result()
+		return
 	}
 	r, err := a.login(ctx, t, t.password)
 	if err != nil || r.status != http.StatusLocked || r.code != "account_locked" || r.header.Get("Retry-After") == "" {
@@ -40,8 +46,7 @@ func checkACC3(ctx context.Context, env *Env) (Status, []string) {
 	} else {
 		e.notef("the right password is refused while locked: 423 account_locked, Retry-After %ss", r.header.Get("Retry-After"))
 	}
-	compareUnknown(ctx, &e, a, known)
-	return e.result()
+	compareUnknown(ctx, e, a, known)
 }
 
 // failure is one failed attempt as the client saw it.

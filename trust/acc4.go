@@ -15,24 +15,30 @@ const minTokenChars = 43
 // revoking end sessions.
 func checkACC4(ctx context.Context, env *Env) (Status, []string) {
 	var e evidence
+	acc4(ctx, env, &e)
+	return e.result()
+}
+
+// acc4 runs the check; its deferred clean-up still adds to the evidence.
+func acc4(ctx context.Context, env *Env, e *evidence) {
 	a, err := newAPIClient(env)
 	if err != nil {
 		e.failf("%v", err)
-		return e.result()
+		return
 	}
 	t := newThrowaway()
 	r, err := a.signUp(ctx, t)
 	if err != nil {
 		e.failf("%v", err)
-		return e.result()
+		return
 	}
-	defer cleanUp(ctx, env, &e, t)
+	defer cleanUp(ctx, env, e, t)
 	first := a.cookie.Value
-	cookieProblems(&e, r.header)
-	tokenNotStored(ctx, env, &e, first)
+	cookieProblems(e, r.header)
+	tokenNotStored(ctx, env, e, first)
 	if r, err := a.login(ctx, t, t.password); err != nil || r.status != http.StatusOK {
 		e.failf("sign-in answered %d, want 200", statusOf(r))
-		return e.result()
+		return
 	}
 	second := a.cookie.Value
 	if second == first {
@@ -43,14 +49,13 @@ func checkACC4(ctx context.Context, env *Env) (Status, []string) {
 	if r, _ := a.do(ctx, http.MethodPost, "api/v1/auth/logout", nil, nil); statusOf(r) != http.StatusNoContent {
 		e.failf("sign-out answered %d, want 204", statusOf(r))
 	}
-	expectGone(ctx, &e, a, second, "after sign-out")
+	expectGone(ctx, e, a, second, "after sign-out")
 	a.cookie = &http.Cookie{Name: sessionCookie, Value: first}
-	revokeCurrent(ctx, &e, a)
-	expectGone(ctx, &e, a, first, "after revoking it from the session list")
+	revokeCurrent(ctx, e, a)
+	expectGone(ctx, e, a, first, "after revoking it from the session list")
 	if env.Auth.SessionIdle > 0 {
 		e.notef("configured timeouts: idle %v, absolute %v, enforced on every request", env.Auth.SessionIdle, env.Auth.SessionLifetime)
 	}
-	return e.result()
 }
 
 // cookieProblems checks the attributes of the session cookie the server set.

@@ -15,39 +15,44 @@ import (
 // offered.
 func checkACC5(ctx context.Context, env *Env) (Status, []string) {
 	var e evidence
+	acc5(ctx, env, &e)
+	return e.result()
+}
+
+// acc5 runs the check; its deferred clean-up still adds to the evidence.
+func acc5(ctx context.Context, env *Env, e *evidence) {
 	a, err := newAPIClient(env)
 	if err != nil {
 		e.failf("%v", err)
-		return e.result()
+		return
 	}
 	t := newThrowaway()
 	if _, err := a.signUp(ctx, t); err != nil {
 		e.failf("%v", err)
-		return e.result()
+		return
 	}
-	defer cleanUp(ctx, env, &e, t)
-	codes, ok := enrolTOTP(ctx, &e, a)
+	defer cleanUp(ctx, env, e, t)
+	codes, ok := enrolTOTP(ctx, e, a)
 	if !ok {
-		return e.result()
+		return
 	}
-	if !signInOwingFactor(ctx, &e, a, t) {
-		return e.result()
+	if !signInOwingFactor(ctx, e, a, t) {
+		return
 	}
 	r, err := a.do(ctx, http.MethodPost, "api/v1/auth/mfa", map[string]string{"code": "000000"}, nil)
-	expectCode(&e, r, err, "a wrong TOTP code", http.StatusUnauthorized, "invalid_credentials")
+	expectCode(e, r, err, "a wrong TOTP code", http.StatusUnauthorized, "invalid_credentials")
 	r, err = a.do(ctx, http.MethodPost, "api/v1/auth/mfa", map[string]string{"recoveryCode": codes[0]}, nil)
 	if err != nil || r.status != http.StatusOK || r.body["stage"] != "full" {
 		e.failf("a recovery code did not finish the sign-in (status %d)", statusOf(r))
-		return e.result()
+		return
 	}
 	e.notef("a recovery code finished the sign-in")
-	if !signInOwingFactor(ctx, &e, a, t) {
-		return e.result()
+	if !signInOwingFactor(ctx, e, a, t) {
+		return
 	}
 	r, err = a.do(ctx, http.MethodPost, "api/v1/auth/mfa", map[string]string{"recoveryCode": codes[0]}, nil)
-	expectCode(&e, r, err, "the same recovery code a second time", http.StatusUnauthorized, "invalid_credentials")
-	checkPasskeysOffered(ctx, &e, a)
-	return e.result()
+	expectCode(e, r, err, "the same recovery code a second time", http.StatusUnauthorized, "invalid_credentials")
+	checkPasskeysOffered(ctx, e, a)
 }
 
 // enrolTOTP turns TOTP on with a code computed from the enrolment URI and

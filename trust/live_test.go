@@ -54,6 +54,9 @@ func TestRunLive(t *testing.T) {
 		if res.Status == StatusPass && (len(res.Evidence) == 0 || res.Duration <= 0) {
 			t.Errorf("%s passed without evidence or duration", res.ID)
 		}
+		if strings.HasPrefix(res.ID, "ACC-") && !strings.Contains(strings.Join(res.Evidence, "\n"), "throwaway account was deleted") {
+			t.Errorf("%s did not delete its throwaway account: %q", res.ID, res.Evidence)
+		}
 	}
 	var buf bytes.Buffer
 	if err := rep.WriteText(&buf); err != nil {

@@ -79,6 +79,8 @@ type app struct {
 	barrier *barrier.Barrier
 	// auth is the account system, once a command has built it (newAuth).
 	auth *auth.Service
+	// stderr is the command's terminal, for what only a developer reads.
+	stderr io.Writer
 }
 
 // openApp opens the store and unseals the barrier. On a new deployment it
@@ -103,7 +105,7 @@ func openApp(ctx context.Context, cfg *config.Config, stderr io.Writer) (*app, e
 		return nil, fmt.Errorf("unseal: %w", err)
 	}
 	st.bind(b)
-	return &app{cfg: cfg, stores: st, barrier: b}, nil
+	return &app{cfg: cfg, stores: st, barrier: b, stderr: stderr}, nil
 }
 
 // dataDir creates the data directory with mode 0700, or checks that an

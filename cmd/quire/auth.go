@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"log/slog"
 
 	"github.com/quirehq/quire/auth"
@@ -29,7 +30,7 @@ func newAuth(a *app, logger *slog.Logger, linkBase func() string) (*auth.Service
 	if err != nil {
 		return nil, fmt.Errorf("auth: %w", err)
 	}
-	sender, err := newMailer(a.cfg, logger)
+	sender, err := newMailer(a.cfg, a.stderr)
 	if err != nil {
 		return nil, fmt.Errorf("mail: %w", err)
 	}
@@ -69,9 +70,12 @@ func newBreachChecker(b config.Breach, logger *slog.Logger) (*breach.Checker, er
 
 // newMailer returns the SMTP sender, or in development without a relay the
 // outbox that writes every message to <data>/outbox.
-func newMailer(cfg *config.Config, logger *slog.Logger) (mail.Sender, error) {
+func newMailer(cfg *config.Config, stderr io.Writer) (mail.Sender, error) {
 	if cfg.Mail.SMTP.Host == "" {
-		return &mail.Outbox{Dir: cfg.OutboxDir(), From: cfg.Mail.From, Logger: logger}, nil
+		// Development only (production requires a relay): the link of each
+		// message goes to the terminal, not to the masked log files, so a
+		// developer can follow it.
+		return &mail.Outbox{Dir: cfg.OutboxDir(), From: cfg.Mail.From, Logger: slog.New(slog.NewTextHandler(stderr, nil))}, nil
 	}
 	s := cfg.Mail.SMTP
 	return mail.NewSMTP(mail.SMTPConfig{Host: s.Host, Port: s.Port, Username: s.Username,

@@ -41,6 +41,10 @@ func main() {
 		if errors.As(err, &ec) {
 			os.Exit(int(ec))
 		}
+		var qe *quire.Error
+		if errors.As(err, &qe) && quire.ErrorCode(err) != quire.EINTERNAL {
+			err = errors.New(qe.Message) // the client-safe message, not the code dump
+		}
 		fmt.Fprintln(os.Stderr, "quire:", err)
 		os.Exit(1)
 	}
