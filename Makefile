@@ -37,7 +37,7 @@ TESTGATE       := bin/testgate
 VULNDB_VERSION ?= v0.0.0-20261105234957-e22db6528018
 GOFMT           = $(shell $(GO) env GOROOT)/bin/gofmt
 
-.PHONY: help build run test bench lint vet staticcheck vuln vulndb fmt-check tools ci clean clean-cache FORCE
+.PHONY: help build run test browser bench lint vet staticcheck vuln vulndb fmt-check tools ci clean clean-cache FORCE
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(firstword $(MAKEFILE_LIST)) | sed 's/:.*## /\t/' | expand -t 14
@@ -59,6 +59,11 @@ else
 		$(TESTGATE) $(if $(TESTLOG),-log '$(TESTLOG)') $(if $(TESTJSON),-json '$(TESTJSON)')
 endif
 	@[ -n "$${QUIRE_TEST_POSTGRES_URL:-}" ] || echo "PostgreSQL suites skipped: set QUIRE_TEST_POSTGRES_URL=postgres://USER@HOST:5432/DB?sslmode=disable (a superuser; tests make their own databases) to run them"
+
+browser: ## install Debian's chromium for the browser tests, if it is missing (needs root or sudo)
+	@command -v chromium >/dev/null && { chromium --version 2>/dev/null; exit 0; }; \
+	sudo=; [ "$$(id -u)" = 0 ] || sudo=sudo; \
+	$$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends chromium >/dev/null && chromium --version 2>/dev/null
 
 bench: ## run the benchmarks (BENCH=regexp, BENCHFLAGS, BENCHLOG=file)
 	$(GO) test -run '^$$' -bench '$(BENCH)' -benchmem -timeout $(TEST_TIMEOUT) $(BENCHFLAGS) $(PKGS) \
