@@ -121,7 +121,10 @@ type env struct {
 // testParams keep Argon2id cheap in tests; production uses RFC 9106's.
 var testParams = password.Params{Memory: 1024, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}
 
-func newEnv(t *testing.T, cfg auth.Config) *env {
+func newEnv(t *testing.T, cfg auth.Config) *env { return newEnvTB(t, cfg) }
+
+// newEnvTB is newEnv for tests and benchmarks.
+func newEnvTB(t testing.TB, cfg auth.Config) *env {
 	t.Helper()
 	ctx := context.Background()
 	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "quire.db"))
