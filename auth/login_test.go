@@ -10,6 +10,7 @@ import (
 	"github.com/quirehq/quire"
 	"github.com/quirehq/quire/auth"
 	"github.com/quirehq/quire/mail"
+	"github.com/quirehq/quire/password"
 )
 
 const goodPassword = "correct horse battery staple"
@@ -233,4 +234,39 @@ func eventNames(events []*quire.AuditEvent) []string {
 		out = append(out, e.Event)
 	}
 	return out
+}
+
+func TestLoginUpgradesTheHashWhenParametersChange(t *testing.T) {
+	e := newEnv(t, auth.Config{})
+	ctx := context.Background()
+	u, _ := e.signUp(t, "rehash@example.com", goodPassword)
+	before, err := e.store.FindCredential(ctx, u.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stronger := testParams
+	stronger.Time = 2
+	h, err := password.New(password.Options{Params: stronger})
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc, err := auth.New(auth.Config{}, auth.Deps{Users: e.users, Store: e.store, Hasher: h,
+		Policy: password.Policy{}, Breach: e.breach, Index: e.b.BlindIndex, Now: e.clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Login(ctx, u.Email, goodPassword, auth.Client{}); err != nil {
+		t.Fatal(err)
+	}
+	after, err := e.store.FindCredential(ctx, u.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(before.PasswordHash, ",t=1,") || !strings.Contains(after.PasswordHash, ",t=2,") {
+		t.Fatalf("hash parameters: before %q, after %q; want t=1 upgraded to t=2",
+			before.PasswordHash[:strings.LastIndex(before.PasswordHash, "$")], after.PasswordHash[:strings.LastIndex(after.PasswordHash, "$")])
+	}
+	if _, err := svc.Login(ctx, u.Email, goodPassword, auth.Client{}); err != nil {
+		t.Fatalf("login with the upgraded hash: %v", err)
+	}
 }
