@@ -40,15 +40,23 @@ func (s *Service) DeleteAccount(ctx context.Context, userID string) error {
 // DeleteAccountByEmail deletes the account with the address, if any (the
 // trust checks' throwaway accounts).
 func (s *Service) DeleteAccountByEmail(ctx context.Context, email string) error {
-	email, err := NormaliseEmail(email)
-	if err != nil {
-		return err
-	}
-	u, err := s.users.FindUserByEmail(ctx, email)
-	if quire.ErrorCode(err) == quire.ENOTFOUND {
-		return nil
-	} else if err != nil {
+	u, err := s.findByEmail(ctx, email)
+	if err != nil || u == nil {
 		return err
 	}
 	return s.DeleteAccount(ctx, u.ID)
+}
+
+// findByEmail normalises the address and returns its user, or nil and no
+// error if it has no account.
+func (s *Service) findByEmail(ctx context.Context, email string) (*quire.User, error) {
+	email, err := NormaliseEmail(email)
+	if err != nil {
+		return nil, err
+	}
+	u, err := s.users.FindUserByEmail(ctx, email)
+	if quire.ErrorCode(err) == quire.ENOTFOUND {
+		return nil, nil
+	}
+	return u, err
 }

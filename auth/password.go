@@ -66,14 +66,8 @@ func (s *Service) setPassword(ctx context.Context, userID, pw string) error {
 // RequestReset emails a password-reset link if the address has an
 // account. It answers the same either way.
 func (s *Service) RequestReset(ctx context.Context, email string) error {
-	email, err := NormaliseEmail(email)
-	if err != nil {
-		return err
-	}
-	u, err := s.users.FindUserByEmail(ctx, email)
-	if quire.ErrorCode(err) == quire.ENOTFOUND {
-		return nil
-	} else if err != nil {
+	u, err := s.findByEmail(ctx, email)
+	if err != nil || u == nil {
 		return err
 	}
 	token, err := s.newToken(ctx, u.ID, quire.TokenResetPassword, resetLifetime)

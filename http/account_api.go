@@ -225,29 +225,20 @@ type passwordBody struct {
 }
 
 func (s *Server) apiDisableTOTP(w http.ResponseWriter, r *http.Request) error {
-	a, err := requireSession(r, "")
+	a, in, err := sessionBody[passwordBody](r, "")
 	if err != nil {
-		return err
-	}
-	var in passwordBody
-	if err := DecodeJSON(r, &in); err != nil {
 		return err
 	}
 	login, err := s.cfg.Auth.DisableTOTP(r.Context(), a.Session, in.Password, client(r))
 	if err != nil {
 		return err
 	}
-	setSessionCookie(w, login)
-	return JSON(w, http.StatusOK, loginBody(login))
+	return sendLogin(w, login)
 }
 
 func (s *Server) apiRecoveryCodes(w http.ResponseWriter, r *http.Request) error {
-	a, err := requireSession(r, "")
+	a, in, err := sessionBody[passwordBody](r, "")
 	if err != nil {
-		return err
-	}
-	var in passwordBody
-	if err := DecodeJSON(r, &in); err != nil {
 		return err
 	}
 	codes, err := s.cfg.Auth.RecoveryCodes(r.Context(), a.UserID, in.Password)

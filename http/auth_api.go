@@ -97,8 +97,7 @@ func (s *Server) apiLogin(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	setSessionCookie(w, login)
-	return JSON(w, http.StatusOK, loginBody(login))
+	return sendLogin(w, login)
 }
 
 func (s *Server) apiSecondFactor(w http.ResponseWriter, r *http.Request) error {
@@ -120,8 +119,7 @@ func (s *Server) apiSecondFactor(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	setSessionCookie(w, login)
-	return JSON(w, http.StatusOK, loginBody(login))
+	return sendLogin(w, login)
 }
 
 func (s *Server) apiLogout(w http.ResponseWriter, r *http.Request) error {
@@ -213,6 +211,5 @@ func (s *Server) apiChangePassword(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	setSessionCookie(w, login)
-	return JSON(w, http.StatusOK, loginBody(login))
+	return sendLogin(w, login)
 }

@@ -90,3 +90,9 @@ func (s *Server) crossOrigin(next http.Handler) http.Handler {
 		next.ServeHTTP(w, r)
 	})
 }
+
+// sendLogin hands the client the new session of login and describes it.
+func sendLogin(w http.ResponseWriter, login *auth.Login) error {
+	setSessionCookie(w, login)
+	return JSON(w, http.StatusOK, loginBody(login))
+}

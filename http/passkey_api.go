@@ -78,12 +78,8 @@ func (s *Server) apiBeginPasskey(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) apiFinishPasskey(w http.ResponseWriter, r *http.Request) error {
-	a, err := requireSession(r, "")
+	a, in, err := sessionBody[ceremonyAnswer](r, "")
 	if err != nil {
-		return err
-	}
-	var in ceremonyAnswer
-	if err := DecodeJSON(r, &in); err != nil {
 		return err
 	}
 	pk, login, err := s.cfg.Auth.FinishPasskeyRegistration(r.Context(), a.Session, in.ID, in.Name, in.Credential, client(r))
@@ -95,12 +91,8 @@ func (s *Server) apiFinishPasskey(w http.ResponseWriter, r *http.Request) error 
 }
 
 func (s *Server) apiRemovePasskey(w http.ResponseWriter, r *http.Request) error {
-	a, err := requireSession(r, "")
+	a, in, err := sessionBody[passwordBody](r, "")
 	if err != nil {
-		return err
-	}
-	var in passwordBody
-	if err := DecodeJSON(r, &in); err != nil {
 		return err
 	}
 	if err := s.cfg.Auth.RemovePasskey(r.Context(), a.UserID, r.PathValue("id"), in.Password); err != nil {
@@ -136,6 +128,5 @@ func (s *Server) apiFinishPasskeyLogin(w http.ResponseWriter, r *http.Request) e
 	if err != nil {
 		return err
 	}
-	setSessionCookie(w, login)
-	return JSON(w, http.StatusOK, loginBody(login))
+	return sendLogin(w, login)
 }
