@@ -26,6 +26,9 @@ const (
 	EMFAREQUIRED = "mfa_required"
 	// ETOKENINVALID is an expired, used or unknown one-time token.
 	ETOKENINVALID = "token_invalid"
+	// EEMAILUNVERIFIED refuses an action that needs a verified address
+	// (adding a second factor or an API key, admin rights).
+	EEMAILUNVERIFIED = "email_not_verified"
 	// EBREACHUNAVAILABLE is a breach check that could not be made while the
 	// configuration says to fail closed.
 	EBREACHUNAVAILABLE = "breach_check_unavailable"
@@ -192,6 +195,9 @@ type AuthStore interface {
 	// once: a second call, or a call after now passed ExpiresAt, is
 	// ETOKENINVALID.
 	ConsumeToken(ctx context.Context, hash []byte, purpose string, now time.Time) (*Token, error)
+	// DeleteTokens removes every token of the user with the purpose (older
+	// reset links once the password has changed).
+	DeleteTokens(ctx context.Context, userID, purpose string) error
 
 	// SetTOTP stores the encrypted secret, unconfirmed; EnableTOTP confirms
 	// it and replaces the recovery codes (hashes) at once. DisableTOTP

@@ -18,12 +18,16 @@ const apiKeyIndexPurpose = "api_keys.secret"
 // shownPrefix is how many characters of a key lists show.
 const shownPrefix = len(APIKeyPrefix) + 6
 
-// CreateAPIKey creates a named personal key and returns it with the full
-// key, which is shown this once and never stored.
-func (s *Service) CreateAPIKey(ctx context.Context, userID, name string) (*quire.APIKey, string, error) {
+// CreateAPIKey creates a named personal key, after checking the password
+// (and that the address is verified), and returns it with the full key,
+// which is shown this once and never stored.
+func (s *Service) CreateAPIKey(ctx context.Context, userID, name, pw string) (*quire.APIKey, string, error) {
 	name = strings.TrimSpace(name)
 	if name == "" || len(name) > 100 || !utf8.ValidString(name) {
 		return nil, "", quire.Errorf(quire.EINVALID, "Key name must be 1 to 100 bytes of text.")
+	}
+	if err := s.guardNewCredential(ctx, userID, pw); err != nil {
+		return nil, "", err
 	}
 	secret := APIKeyPrefix + newSecret()
 	k := &quire.APIKey{ID: quire.NewID(), UserID: userID, Name: name, Prefix: secret[:shownPrefix],

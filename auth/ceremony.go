@@ -11,7 +11,10 @@ import (
 // ceremonyTTL is how long a passkey ceremony may take.
 const ceremonyTTL = 5 * time.Minute
 
-// maxCeremonies bounds the pending ceremonies kept in memory.
+// maxCeremonies bounds the pending ceremonies kept in memory, separately
+// for those anyone may start (passwordless sign-in) and those a session
+// starts, so that a flood of anonymous ones cannot block signed-in users
+// from adding a passkey or finishing a sign-in with one.
 const maxCeremonies = 10_000
 
 // ceremony is a passkey registration or login in progress: the WebAuthn
@@ -31,6 +34,8 @@ type ceremony struct {
 type ceremonies struct {
 	mu sync.Mutex
 	m  map[string]*ceremony
+	// anonymous counts the pending ceremonies without a session.
+	anonymous int
 }
 
 func newCeremonies() *ceremonies { return &ceremonies{m: map[string]*ceremony{}} }
@@ -41,16 +46,28 @@ func (cs *ceremonies) put(c *ceremony, now time.Time) (string, error) {
 	defer cs.mu.Unlock()
 	for id, x := range cs.m {
 		if now.After(x.expires) {
-			delete(cs.m, id)
+			cs.remove(id, x)
 		}
 	}
-	if len(cs.m) >= maxCeremonies {
+	if c.session == "" && cs.anonymous >= maxCeremonies || len(cs.m)-cs.anonymous >= maxCeremonies {
 		return "", quire.Errorf(quire.EUNAVAILABLE, "Too many passkey requests at once. Try again shortly.")
 	}
 	id := newSecret()
 	c.expires = now.Add(ceremonyTTL)
 	cs.m[id] = c
+	if c.session == "" {
+		cs.anonymous++
+	}
 	return id, nil
+}
+
+// remove deletes the ceremony id (x) and keeps the count; the caller holds
+// the lock.
+func (cs *ceremonies) remove(id string, x *ceremony) {
+	delete(cs.m, id)
+	if x.session == "" {
+		cs.anonymous--
+	}
 }
 
 // take removes and returns the ceremony if it is of the kind, belongs to
@@ -58,7 +75,9 @@ func (cs *ceremonies) put(c *ceremony, now time.Time) (string, error) {
 func (cs *ceremonies) take(id, kind, session string, now time.Time) (*ceremony, error) {
 	cs.mu.Lock()
 	c, ok := cs.m[id]
-	delete(cs.m, id)
+	if ok {
+		cs.remove(id, c)
+	}
 	cs.mu.Unlock()
 	if !ok || c.kind != kind || now.After(c.expires) ||
 		subtle.ConstantTimeCompare([]byte(c.session), []byte(session)) != 1 {

@@ -185,3 +185,12 @@ func tokenOf(t *testing.T, m sentMail) string {
 	}
 	return sub[1]
 }
+
+// verify confirms the user's address with the link of the newest
+// verification email, as the user would.
+func (e *env) verify(t *testing.T, u *quire.User) {
+	t.Helper()
+	if err := e.svc.VerifyEmail(context.Background(), tokenOf(t, e.mail.last(t, mail.KindVerifyEmail))); err != nil {
+		t.Fatalf("verify %s: %v", u.ID, err)
+	}
+}

@@ -47,9 +47,13 @@ func (s *Service) passkeyUser(ctx context.Context, userID string) (*mfa.PasskeyU
 	return mfa.NewPasskeyUser(u.ID, u.Email, creds)
 }
 
-// BeginPasskeyRegistration starts adding a passkey to the session's user.
-func (s *Service) BeginPasskeyRegistration(ctx context.Context, sess *quire.Session) (*PasskeyChallenge, error) {
+// BeginPasskeyRegistration starts adding a passkey to the session's user,
+// after checking the password (and that the address is verified).
+func (s *Service) BeginPasskeyRegistration(ctx context.Context, sess *quire.Session, pw string) (*PasskeyChallenge, error) {
 	if err := s.passkeysOn(); err != nil {
+		return nil, err
+	}
+	if err := s.guardNewCredential(ctx, sess.UserID, pw); err != nil {
 		return nil, err
 	}
 	pu, err := s.passkeyUser(ctx, sess.UserID)
@@ -167,6 +171,11 @@ func (s *Service) FinishPasskeyLogin(ctx context.Context, sess *quire.Session, i
 	}
 	if sess != nil {
 		return s.completeSecondFactor(ctx, u, sess, "passkey", c)
+	}
+	// A locked account stays locked for passkeys too (an admin-only lock
+	// above all); the success below clears the count this adds.
+	if _, err := s.reserve(ctx, u.Email); err != nil {
+		return nil, err
 	}
 	cred, err := s.store.FindCredential(ctx, u.ID)
 	if err != nil {

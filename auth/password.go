@@ -35,6 +35,22 @@ func (s *Service) reauthenticate(ctx context.Context, userID, pw string) error {
 	return s.store.ClearLoginAttempts(ctx, u.Email)
 }
 
+// guardNewCredential is the check before anything that adds a way into
+// the account (a second factor, an API key): the password again, so a
+// stolen session cannot plant its own, and a verified address, so whoever
+// signed up with someone else's address first cannot keep a way in after
+// the owner takes the account back by resetting its password.
+func (s *Service) guardNewCredential(ctx context.Context, userID, pw string) error {
+	cred, err := s.store.FindCredential(ctx, userID)
+	if err != nil {
+		return err
+	}
+	if cred.EmailVerifiedAt.IsZero() {
+		return quire.Errorf(quire.EEMAILUNVERIFIED, "Verify your email address first: open the link we emailed you.")
+	}
+	return s.reauthenticate(ctx, userID, pw)
+}
+
 // ChangePassword sets a new password after checking the current one. Every
 // other session of the user ends, and the current one gets a new token.
 func (s *Service) ChangePassword(ctx context.Context, sess *quire.Session, current, next string, c Client) (*Login, error) {
@@ -42,6 +58,9 @@ func (s *Service) ChangePassword(ctx context.Context, sess *quire.Session, curre
 		return nil, err
 	}
 	if err := s.setPassword(ctx, sess.UserID, next); err != nil {
+		return nil, err
+	}
+	if err := s.store.DeleteTokens(ctx, sess.UserID, quire.TokenResetPassword); err != nil {
 		return nil, err
 	}
 	if err := s.store.DeleteSessions(ctx, sess.UserID, sess.ID); err != nil {
@@ -56,6 +75,11 @@ func (s *Service) setPassword(ctx context.Context, userID, pw string) error {
 	if err := s.checkNewPassword(ctx, pw); err != nil {
 		return err
 	}
+	return s.storePassword(ctx, userID, pw)
+}
+
+// storePassword hashes and stores a password already checked.
+func (s *Service) storePassword(ctx context.Context, userID, pw string) error {
 	hash, err := s.hasher.Hash(ctx, pw)
 	if err != nil {
 		return err
@@ -89,10 +113,13 @@ func (s *Service) ResetPassword(ctx context.Context, token, pw string) error {
 	if err != nil {
 		return err
 	}
-	if err := s.setPassword(ctx, t.UserID, pw); err != nil {
+	if err := s.storePassword(ctx, t.UserID, pw); err != nil {
 		return err
 	}
 	if err := s.store.DeleteSessions(ctx, t.UserID, ""); err != nil {
+		return err
+	}
+	if err := s.store.DeleteTokens(ctx, t.UserID, quire.TokenResetPassword); err != nil {
 		return err
 	}
 	// The link proved control of the address too.

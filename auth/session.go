@@ -118,7 +118,13 @@ func (s *Service) rotate(ctx context.Context, sess *quire.Session, c Client) (*L
 	if err != nil {
 		return nil, err
 	}
-	if err := s.store.DeleteSession(ctx, sess.UserID, sess.ID); err != nil && quire.ErrorCode(err) != quire.ENOTFOUND {
+	if err := s.store.DeleteSession(ctx, sess.UserID, sess.ID); err != nil {
+		// Revoked meanwhile (or already rotated): it must not live on in
+		// the new session.
+		_ = s.store.DeleteSession(ctx, sess.UserID, login.Session.ID)
+		if quire.ErrorCode(err) == quire.ENOTFOUND {
+			return nil, errNoSession()
+		}
 		return nil, err
 	}
 	return login, nil

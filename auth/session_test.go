@@ -160,9 +160,14 @@ func TestAPIKeys(t *testing.T) {
 	e := newEnv(t, auth.Config{})
 	ctx := context.Background()
 	u, _ := e.signUp(t, "keys@example.com", goodPassword)
-	_, _, err := e.svc.CreateAPIKey(ctx, u.ID, "   ")
+	_, _, err := e.svc.CreateAPIKey(ctx, u.ID, "   ", goodPassword)
 	wantCode(t, err, quire.EINVALID)
-	k, secret, err := e.svc.CreateAPIKey(ctx, u.ID, "laptop")
+	_, _, err = e.svc.CreateAPIKey(ctx, u.ID, "laptop", goodPassword)
+	wantCode(t, err, quire.EEMAILUNVERIFIED)
+	e.verify(t, u)
+	_, _, err = e.svc.CreateAPIKey(ctx, u.ID, "laptop", "not the password")
+	wantCode(t, err, quire.EINVALIDCREDENTIALS)
+	k, secret, err := e.svc.CreateAPIKey(ctx, u.ID, "laptop", goodPassword)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -184,4 +189,55 @@ func TestAPIKeys(t *testing.T) {
 	}
 	_, err = e.svc.AuthenticateKey(ctx, secret)
 	wantCode(t, err, quire.EUNAUTHORIZED)
+}
+
+func TestAdminNeedsAVerifiedAddress(t *testing.T) {
+	e := newEnv(t, auth.Config{Admins: []string{"boss@example.com"}})
+	ctx := context.Background()
+	u, _ := e.signUp(t, "boss@example.com", goodPassword)
+	if p, err := e.svc.Profile(ctx, u.ID); err != nil || p.Admin {
+		t.Fatalf("an unverified admin address has admin rights (%v)", err)
+	}
+	e.verify(t, u)
+	if p, err := e.svc.Profile(ctx, u.ID); err != nil || !p.Admin {
+		t.Fatalf("the verified admin has no admin rights (%v)", err)
+	}
+}
+
+func TestRevokedSessionCannotBeRotated(t *testing.T) {
+	e := newEnv(t, auth.Config{})
+	ctx := context.Background()
+	u, login := e.signUp(t, "rotate@example.com", goodPassword)
+	e.verify(t, u)
+	if err := e.svc.RevokeSession(ctx, u.ID, login.Session.ID); err != nil {
+		t.Fatal(err)
+	}
+	_, err := e.svc.DisableTOTP(ctx, login.Session, goodPassword, auth.Client{})
+	if err == nil {
+		t.Fatal("a revoked session was rotated into a new one")
+	}
+	if list, _ := e.svc.Sessions(ctx, u.ID); len(list) != 0 {
+		t.Errorf("%d sessions exist after the refused rotation, want 0", len(list))
+	}
+}
+
+func TestResetEndsOlderResetLinks(t *testing.T) {
+	e := newEnv(t, auth.Config{})
+	ctx := context.Background()
+	u, _ := e.signUp(t, "links@example.com", goodPassword)
+	for range 2 {
+		if err := e.svc.RequestReset(ctx, u.Email); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var tokens []string
+	for _, m := range e.mail.sent {
+		if m.kind == mail.KindResetPassword {
+			tokens = append(tokens, tokenOf(t, m))
+		}
+	}
+	if err := e.svc.ResetPassword(ctx, tokens[1], "the newest passphrase"); err != nil {
+		t.Fatal(err)
+	}
+	wantCode(t, e.svc.ResetPassword(ctx, tokens[0], "an older link's passphrase"), quire.ETOKENINVALID)
 }

@@ -48,10 +48,7 @@ func (s *Service) SignUp(ctx context.Context, email, pw string, c Client) (*quir
 // name the user can change.
 func defaultName(email string) string {
 	name, _, _ := strings.Cut(email, "@")
-	if len(name) > 200 {
-		name = name[:200]
-	}
-	return name
+	return truncate(name, 200)
 }
 
 // checkNewPassword applies the length policy and the breach check to a

@@ -13,9 +13,13 @@ type TOTPEnrolment struct {
 	PNG []byte
 }
 
-// BeginTOTP creates a new, unconfirmed TOTP secret for the user. It takes
+// BeginTOTP creates a new, unconfirmed TOTP secret for the user, after
+// checking the password (and that the address is verified). It takes
 // effect only once ConfirmTOTP sees a code from it.
-func (s *Service) BeginTOTP(ctx context.Context, u *quire.User) (*TOTPEnrolment, error) {
+func (s *Service) BeginTOTP(ctx context.Context, u *quire.User, pw string) (*TOTPEnrolment, error) {
+	if err := s.guardNewCredential(ctx, u.ID, pw); err != nil {
+		return nil, err
+	}
 	if _, enabled, err := s.store.FindTOTP(ctx, u.ID); err != nil && quire.ErrorCode(err) != quire.ENOTFOUND {
 		return nil, err
 	} else if enabled {
@@ -54,7 +58,7 @@ func (s *Service) ConfirmTOTP(ctx context.Context, sess *quire.Session, code str
 		return nil, nil, quire.Errorf(quire.EINVALIDCREDENTIALS, "That code is not right. Check the time on your device and try again.")
 	}
 	codes, hashes := mfa.NewRecoveryCodes()
-	if err := s.store.EnableTOTP(ctx, sess.UserID, hashes); err != nil {
+	if err := s.store.EnableTOTP(ctx, sess.UserID, s.recoveryIndexes(hashes)); err != nil {
 		return nil, nil, err
 	}
 	_ = s.audit(ctx, EventMFAEnabled, sess.UserID, map[string]string{"method": "totp"})
@@ -118,7 +122,7 @@ func (s *Service) completeSecondFactor(ctx context.Context, u *quire.User, sess 
 // checkSecondFactor verifies a TOTP code or consumes a recovery code.
 func (s *Service) checkSecondFactor(ctx context.Context, userID, code, recovery string) (string, bool, error) {
 	if recovery != "" {
-		ok, err := s.store.UseRecoveryCode(ctx, userID, mfa.HashRecoveryCode(recovery))
+		ok, err := s.store.UseRecoveryCode(ctx, userID, s.index(recoveryIndexPurpose, mfa.HashRecoveryCode(recovery)))
 		if ok {
 			_ = s.audit(ctx, EventRecoveryUsed, userID, nil)
 		}
@@ -145,7 +149,7 @@ func (s *Service) RecoveryCodes(ctx context.Context, userID, pw string) ([]strin
 		return nil, quire.Errorf(quire.ECONFLICT, "Turn on two-factor authentication first.")
 	}
 	codes, hashes := mfa.NewRecoveryCodes()
-	return codes, s.store.EnableTOTP(ctx, userID, hashes)
+	return codes, s.store.EnableTOTP(ctx, userID, s.recoveryIndexes(hashes))
 }
 
 // useTOTP verifies code against secret and spends its time step in the
@@ -156,4 +160,18 @@ func (s *Service) useTOTP(ctx context.Context, userID string, secret []byte, cod
 		return false, nil
 	}
 	return s.store.UseTOTPStep(ctx, userID, step)
+}
+
+// recoveryIndexPurpose keys the stored form of recovery codes: a keyed
+// hash, so that a copy of the database alone does not allow searching the
+// 2^50 possible codes offline.
+const recoveryIndexPurpose = "recovery_codes.code"
+
+// recoveryIndexes maps the codes' hashes to their keyed stored form.
+func (s *Service) recoveryIndexes(hashes [][]byte) [][]byte {
+	out := make([][]byte, len(hashes))
+	for i, h := range hashes {
+		out[i] = s.index(recoveryIndexPurpose, h)
+	}
+	return out
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/pquerna/otp/totp"
 	"github.com/quirehq/quire"
 	"github.com/quirehq/quire/auth"
+	"github.com/quirehq/quire/mfa"
 )
 
 // enrol turns TOTP on for the user of login and returns the secret, the
@@ -17,7 +18,12 @@ import (
 func enrol(t *testing.T, e *env, u *quire.User, login *auth.Login) (string, []string, *auth.Login) {
 	t.Helper()
 	ctx := context.Background()
-	en, err := e.svc.BeginTOTP(ctx, u)
+	_, err := e.svc.BeginTOTP(ctx, u, goodPassword)
+	wantCode(t, err, quire.EEMAILUNVERIFIED)
+	e.verify(t, u)
+	_, err = e.svc.BeginTOTP(ctx, u, "not the password")
+	wantCode(t, err, quire.EINVALIDCREDENTIALS)
+	en, err := e.svc.BeginTOTP(ctx, u, goodPassword)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -134,7 +140,8 @@ func TestAuditChainRecordsEventsWithoutSecrets(t *testing.T) {
 	ctx := context.Background()
 	u, login := e.signUp(t, "audit@example.com", goodPassword)
 	_, _ = e.svc.Login(ctx, u.Email, "a wrong password", auth.Client{})
-	_, secret, err := e.svc.CreateAPIKey(ctx, u.ID, "ci")
+	e.verify(t, u)
+	_, secret, err := e.svc.CreateAPIKey(ctx, u.ID, "ci", goodPassword)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -177,5 +184,20 @@ func TestDeleteAccount(t *testing.T) {
 	}
 	if err := e.svc.DeleteAccountByEmail(ctx, "gone@example.com"); err != nil {
 		t.Errorf("deleting an absent account: %v", err)
+	}
+}
+
+func TestRecoveryCodesAreStoredKeyed(t *testing.T) {
+	e := newEnv(t, auth.Config{})
+	ctx := context.Background()
+	u, first := e.signUp(t, "keyed@example.com", goodPassword)
+	_, codes, _ := enrol(t, e, u, first)
+	// The plain hash of a real code is not what the store holds.
+	ok, err := e.store.UseRecoveryCode(ctx, u.ID, mfa.HashRecoveryCode(codes[0]))
+	if err != nil || ok {
+		t.Fatalf("the store accepted the unkeyed hash of a recovery code (%v)", err)
+	}
+	if n, _ := e.store.CountRecoveryCodes(ctx, u.ID); n != 10 {
+		t.Fatalf("%d recovery codes stored, want 10", n)
 	}
 }

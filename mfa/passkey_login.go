@@ -40,7 +40,9 @@ func (p *Passkeys) BeginLogin(user *PasskeyUser) (options, state []byte, err err
 	var assertion *protocol.CredentialAssertion
 	var session *webauthn.SessionData
 	if user == nil {
-		assertion, session, err = p.wa.BeginDiscoverableLogin()
+		// Passwordless: the passkey is both factors only with user
+		// verification (PIN or biometric), so require it.
+		assertion, session, err = p.wa.BeginDiscoverableLogin(webauthn.WithUserVerification(protocol.VerificationRequired))
 	} else if len(user.creds) == 0 {
 		return nil, nil, quire.Errorf(quire.ENOTFOUND, "No passkey is registered.")
 	} else {

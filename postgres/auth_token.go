@@ -40,3 +40,11 @@ func (s *AuthService) ConsumeToken(ctx context.Context, hash []byte, purpose str
 	t.ExpiresAt = t.ExpiresAt.UTC()
 	return &t, nil
 }
+
+// DeleteTokens implements quire.AuthStore.
+func (s *AuthService) DeleteTokens(ctx context.Context, userID, purpose string) error {
+	if _, err := s.db.pool.Exec(ctx, "DELETE FROM tokens WHERE user_id = $1 AND purpose = $2", userID, purpose); err != nil {
+		return internal("delete tokens", err)
+	}
+	return nil
+}

@@ -155,3 +155,11 @@ func (s *AuthService) ConsumeToken(ctx context.Context, hash []byte, purpose str
 	t.Hash = append([]byte(nil), hash...)
 	return t, nil
 }
+
+// DeleteTokens implements quire.AuthStore.
+func (s *AuthService) DeleteTokens(ctx context.Context, userID, purpose string) error {
+	if _, err := s.db.writer.ExecContext(ctx, "DELETE FROM tokens WHERE user_id = ? AND purpose = ?", userID, purpose); err != nil {
+		return internal("delete tokens", err)
+	}
+	return nil
+}

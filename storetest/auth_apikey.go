@@ -112,6 +112,29 @@ func testTokens(t *testing.T, s Stores) {
 	_, err = s.Auth.ConsumeToken(ctx, secret(), quire.TokenResetPassword, now)
 	wantCode(t, err, quire.ETOKENINVALID)
 
+	// DeleteTokens removes the user's tokens of one purpose only.
+	other, _ := mustAccount(t, s)
+	resets := []*quire.Token{
+		{Hash: secret(), UserID: u.ID, Purpose: quire.TokenResetPassword, ExpiresAt: now.Add(time.Hour)},
+		{Hash: secret(), UserID: u.ID, Purpose: quire.TokenResetPassword, ExpiresAt: now.Add(time.Hour)},
+	}
+	keep := []*quire.Token{
+		{Hash: secret(), UserID: u.ID, Purpose: quire.TokenVerifyEmail, ExpiresAt: now.Add(time.Hour)},
+		{Hash: secret(), UserID: other.ID, Purpose: quire.TokenResetPassword, ExpiresAt: now.Add(time.Hour)},
+	}
+	for _, x := range append(resets, keep...) {
+		mustOK(t, s.Auth.CreateToken(ctx, x), "CreateToken")
+	}
+	mustOK(t, s.Auth.DeleteTokens(ctx, u.ID, quire.TokenResetPassword), "DeleteTokens")
+	for _, x := range resets {
+		_, err = s.Auth.ConsumeToken(ctx, x.Hash, x.Purpose, now)
+		wantCode(t, err, quire.ETOKENINVALID)
+	}
+	for _, x := range keep {
+		_, err = s.Auth.ConsumeToken(ctx, x.Hash, x.Purpose, now)
+		mustOK(t, err, "ConsumeToken of a token DeleteTokens must keep")
+	}
+
 	expired := &quire.Token{Hash: secret(), UserID: u.ID, Purpose: quire.TokenVerifyEmail, ExpiresAt: now.Add(-time.Second)}
 	mustOK(t, s.Auth.CreateToken(ctx, expired), "CreateToken (already expired)")
 	_, err = s.Auth.ConsumeToken(ctx, expired.Hash, quire.TokenVerifyEmail, now)

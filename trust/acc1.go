@@ -34,8 +34,11 @@ func acc1(ctx context.Context, env *Env, e *evidence) {
 		return
 	}
 	defer cleanUp(ctx, env, e, t)
+	if !confirm(ctx, env, e, t) {
+		return
+	}
 	expectRefused(ctx, e, a, "POST /api/v1/api-keys from another site with the session cookie", "api/v1/api-keys",
-		map[string]string{"name": "forged"}, forged)
+		map[string]string{"name": "forged", "password": t.password}, forged)
 	if r, err := a.do(ctx, http.MethodGet, "api/v1/api-keys", nil, nil); err != nil || r.status != http.StatusOK {
 		e.failf("listing API keys after the forged request failed")
 	} else if keys, _ := r.body["keys"].([]any); len(keys) != 0 {
@@ -43,7 +46,7 @@ func acc1(ctx context.Context, env *Env, e *evidence) {
 	} else {
 		e.notef("no API key exists after the forged request")
 	}
-	if r, err := a.do(ctx, http.MethodPost, "api/v1/api-keys", map[string]string{"name": "same-origin"}, nil); err != nil || r.status != http.StatusCreated {
+	if r, err := a.do(ctx, http.MethodPost, "api/v1/api-keys", map[string]string{"name": "same-origin", "password": t.password}, nil); err != nil || r.status != http.StatusCreated {
 		e.failf("the same request from the server's own origin was not accepted (status %d)", statusOf(r))
 	} else {
 		e.notef("the same request from the server's own origin: 201 (the protection refuses only cross-origin requests)")

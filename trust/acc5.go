@@ -32,7 +32,10 @@ func acc5(ctx context.Context, env *Env, e *evidence) {
 		return
 	}
 	defer cleanUp(ctx, env, e, t)
-	codes, ok := enrolTOTP(ctx, e, a)
+	if !confirm(ctx, env, e, t) {
+		return
+	}
+	codes, ok := enrolTOTP(ctx, e, a, t)
 	if !ok {
 		return
 	}
@@ -57,8 +60,14 @@ func acc5(ctx context.Context, env *Env, e *evidence) {
 
 // enrolTOTP turns TOTP on with a code computed from the enrolment URI and
 // returns the recovery codes.
-func enrolTOTP(ctx context.Context, e *evidence, a *apiClient) ([]string, bool) {
-	r, err := a.do(ctx, http.MethodPost, "api/v1/me/mfa/totp", nil, nil)
+func enrolTOTP(ctx context.Context, e *evidence, a *apiClient, t throwaway) ([]string, bool) {
+	r, err := a.do(ctx, http.MethodPost, "api/v1/me/mfa/totp", map[string]string{"password": "not-" + t.password}, nil)
+	if err != nil || r.status != http.StatusUnauthorized {
+		e.failf("TOTP enrolment with a wrong password answered %d, want 401: a stolen session could plant its own factor", statusOf(r))
+		return nil, false
+	}
+	e.notef("adding a second factor needs the password again (a wrong one: 401)")
+	r, err = a.do(ctx, http.MethodPost, "api/v1/me/mfa/totp", map[string]string{"password": t.password}, nil)
 	if err != nil || r.status != http.StatusOK {
 		e.failf("starting TOTP enrolment answered %d", statusOf(r))
 		return nil, false

@@ -153,6 +153,20 @@ func (a *apiClient) login(ctx context.Context, t throwaway, pw string) (*apiResp
 	return a.do(ctx, http.MethodPost, "api/v1/auth/login", map[string]string{"email": t.email, "password": pw}, nil)
 }
 
+// confirm marks the throwaway account's address verified, which adding a
+// second factor or an API key requires.
+func confirm(ctx context.Context, env *Env, e *evidence, t throwaway) bool {
+	if env.Accounts == nil {
+		e.failf("no store access to confirm the throwaway account's address; run quire trust with the server's --config/--data")
+		return false
+	}
+	if err := env.Accounts.ConfirmAddress(ctx, t.email); err != nil {
+		e.failf("confirming the throwaway account's address: %v", err)
+		return false
+	}
+	return true
+}
+
 // cleanUp deletes the throwaway account through env.Accounts, or says in
 // the evidence that it is left behind.
 func cleanUp(ctx context.Context, env *Env, e *evidence, t throwaway) {

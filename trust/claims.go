@@ -174,7 +174,7 @@ var registry = []Claim{
 		Section: "Application security",
 		Title:   "Multi-factor authentication",
 		Text:    "Multi-factor authentication (TOTP + recovery codes; passkeys).",
-		Verify: "Against the server URL: enrols TOTP on a throwaway account with a code computed from the otpauth URI, signs in again (403 mfa_required until the second factor), " +
+		Verify: "Against the server URL: expects TOTP enrolment on a throwaway account refused without its password, enrols it with a code computed from the otpauth URI, signs in again (403 mfa_required until the second factor), " +
 			"expects a wrong code refused, a recovery code accepted once and refused the second time, and a WebAuthn challenge from the passkey sign-in.",
 		Check:   checkACC5,
 		Timeout: 2 * time.Minute,

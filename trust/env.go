@@ -43,9 +43,10 @@ type Env struct {
 	// Barrier is the deployment's unsealed encryption barrier (ENC-2, ISO-1).
 	Barrier *barrier.Barrier
 
-	// Accounts deletes the throwaway accounts the account checks (ACC-*)
-	// create on the live server; nil leaves them there.
-	Accounts AccountCleaner
+	// Accounts confirms and deletes the throwaway accounts the account
+	// checks (ACC-*) create on the live server; without it the checks that
+	// need a confirmed address fail, and the accounts are left there.
+	Accounts Accounts
 	// Auth describes the account-security settings the checks expect.
 	Auth AuthInfo
 
@@ -100,9 +101,11 @@ func (e *Env) scanLimit() int64 {
 	return DefaultScanLimit
 }
 
-// AccountCleaner deletes an account by its email address, with its
-// workspaces and keys (crypto-shredded).
-type AccountCleaner interface {
+// Accounts is the store access the account checks need: confirming a
+// throwaway account's address (it cannot receive mail) and deleting the
+// account, with its workspaces and keys (crypto-shredded).
+type Accounts interface {
+	ConfirmAddress(ctx context.Context, email string) error
 	DeleteAccountByEmail(ctx context.Context, email string) error
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/quirehq/quire/auth"
 	"github.com/quirehq/quire/barrier"
 	"github.com/quirehq/quire/config"
+	"github.com/quirehq/quire/mail"
 	"github.com/quirehq/quire/postgres"
 	"github.com/quirehq/quire/sqlite"
 )
@@ -81,6 +82,8 @@ type app struct {
 	auth *auth.Service
 	// stderr is the command's terminal, for what only a developer reads.
 	stderr io.Writer
+	// mail delivers email in the background, once newAuth has built it.
+	mail *mail.Async
 }
 
 // openApp opens the store and unseals the barrier. On a new deployment it
@@ -131,8 +134,13 @@ func dataDir(path string) error {
 	return nil
 }
 
-// Close closes the database.
-func (a *app) Close() error { return a.stores.close() }
+// Close delivers the email still queued, then closes the database.
+func (a *app) Close() error {
+	if a.mail != nil {
+		a.mail.Close()
+	}
+	return a.stores.close()
+}
 
 // rootKeySource picks where the root key comes from, as the configuration
 // resolved it: an environment variable (QUIRE_ROOT_KEY unless a file is

@@ -34,6 +34,9 @@ func newAuth(a *app, logger *slog.Logger, linkBase func() string) (*auth.Service
 	if err != nil {
 		return nil, fmt.Errorf("mail: %w", err)
 	}
+	// Requests never wait on the relay (nor, so, tell by their timing
+	// whether they sent mail); app.Close delivers what is queued.
+	a.mail = mail.NewAsync(sender, mailQueue, logger)
 	passkeys, err := mfa.NewPasskeys(a.cfg.PasskeyRPID(), "Quire", a.cfg.PasskeyOrigins())
 	if err != nil {
 		return nil, fmt.Errorf("auth passkeys: %w", err)
@@ -45,10 +48,13 @@ func newAuth(a *app, logger *slog.Logger, linkBase func() string) (*auth.Service
 	}, auth.Deps{
 		Users: a.stores.users, Workspaces: a.stores.workspaces, Store: a.stores.auth,
 		Hasher: hasher, Policy: password.Policy{MinLength: c.Passwords.MinLength, MaxLength: c.Passwords.MaxLength},
-		Breach: checker, Mail: sender, Index: a.barrier.BlindIndex, Passkeys: passkeys,
+		Breach: checker, Mail: a.mail, Index: a.barrier.BlindIndex, Passkeys: passkeys,
 		Strength: strength, Logger: logger, LinkBase: linkBase,
 	})
 }
+
+// mailQueue is how many messages may wait for the relay.
+const mailQueue = 1000
 
 // strength adapts the password package's zxcvbn feedback.
 func strength(pw string, inputs []string) auth.Strength {
