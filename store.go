@@ -38,4 +38,9 @@ type StoreInspector interface {
 	// row of every table as text) for needle and returns where it was found.
 	// An empty result means the bytes appear nowhere.
 	ScanRaw(ctx context.Context, needle []byte) ([]string, error)
+	// RawFiles lists the files the store keeps its data in (absolute
+	// paths; none for a database server). A scan of the data directory
+	// must leave them to ScanRaw: opening and closing them from the
+	// process that holds the database would drop SQLite's locks.
+	RawFiles() []string
 }

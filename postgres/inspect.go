@@ -193,3 +193,7 @@ func scanQuery(t scanTable, asText bool, needle []byte) (string, []any) {
 	}
 	return "SELECT " + strings.Join(tests, ", ") + " FROM " + pgx.Identifier{t.name}.Sanitize() + " t", args
 }
+
+// RawFiles implements quire.StoreInspector: PostgreSQL keeps its data in
+// no file of Quire's data directory.
+func (db *DB) RawFiles() []string { return nil }

@@ -24,6 +24,8 @@ type DB struct {
 	path   string
 	writer *sql.DB
 	reader *sql.DB
+	// kept are the handles ScanRaw reads the files through.
+	kept keptFiles
 }
 
 // Open opens (creating it with mode 0600 if needed) the database at path,
@@ -133,7 +135,7 @@ func (db *DB) checkpoint(ctx context.Context) error {
 }
 
 func (db *DB) closePools() error {
-	return errors.Join(db.reader.Close(), db.writer.Close())
+	return errors.Join(db.reader.Close(), db.writer.Close(), db.kept.close())
 }
 
 // write runs fn in a transaction on the writer connection (BEGIN IMMEDIATE),

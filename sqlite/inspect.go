@@ -4,8 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
-	"os"
 	"path/filepath"
 
 	"github.com/quirehq/quire"
@@ -39,9 +39,8 @@ func (db *DB) ScanRaw(ctx context.Context, needle []byte) ([]string, error) {
 		return nil, quire.Errorf(quire.EINVALID, "Nothing to search for.")
 	}
 	var found []string
-	for _, suffix := range []string{"", "-wal", "-shm", "-journal"} {
-		path := db.path + suffix
-		offsets, err := scanFile(ctx, path, needle, maxFindings-len(found))
+	for _, path := range db.RawFiles() {
+		offsets, err := db.scanFile(ctx, path, needle, maxFindings-len(found))
 		if err != nil {
 			return nil, err
 		}
@@ -52,21 +51,31 @@ func (db *DB) ScanRaw(ctx context.Context, needle []byte) ([]string, error) {
 	return found, nil
 }
 
+// RawFiles implements quire.StoreInspector: the database file and its
+// -wal, -shm and -journal files (which may not exist).
+func (db *DB) RawFiles() []string {
+	return []string{db.path, db.path + "-wal", db.path + "-shm", db.path + "-journal"}
+}
+
 // scanFile returns up to limit offsets of needle in the file at path; a
-// missing file has none.
-func scanFile(ctx context.Context, path string, needle []byte, limit int) ([]int64, error) {
+// missing file has none. It reads through a kept handle, never closing
+// one while SQLite may hold locks on the file (see keptFiles).
+func (db *DB) scanFile(ctx context.Context, path string, needle []byte, limit int) ([]int64, error) {
 	if limit <= 0 {
 		return nil, nil
 	}
-	f, err := os.Open(path)
+	f, err := db.kept.open(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	} else if err != nil {
 		return nil, fmt.Errorf("sqlite: scan: %w", err)
 	}
-	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: scan: %w", err)
+	}
 	var out []int64
-	_, err = rawscan.Reader(ctx, f, [][]byte{needle}, make([]byte, scanChunk+len(needle)), -1, func(_ int, off int64) bool {
+	_, err = rawscan.Reader(ctx, io.NewSectionReader(f, 0, fi.Size()), [][]byte{needle}, make([]byte, scanChunk+len(needle)), -1, func(_ int, off int64) bool {
 		out = append(out, off)
 		return len(out) < limit
 	})

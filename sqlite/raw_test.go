@@ -169,7 +169,9 @@ func TestScanFile(t *testing.T) {
 			if err := os.WriteFile(path, data, 0o600); err != nil {
 				t.Fatal(err)
 			}
-			got, err := scanFile(context.Background(), path, needle, tc.limit)
+			db := &DB{}
+			defer db.kept.close()
+			got, err := db.scanFile(context.Background(), path, needle, tc.limit)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -183,7 +185,8 @@ func TestScanFile(t *testing.T) {
 			}
 		})
 	}
-	if got, err := scanFile(context.Background(), filepath.Join(t.TempDir(), "missing"), needle, 1); err != nil || got != nil {
+	db := &DB{}
+	if got, err := db.scanFile(context.Background(), filepath.Join(t.TempDir(), "missing"), needle, 1); err != nil || got != nil {
 		t.Fatalf("missing file: %v, %v", got, err)
 	}
 }

@@ -28,8 +28,10 @@ type dirScan struct {
 // needle. Symbolic links and other special files are not followed: the walk
 // goes through an os.Root, so it cannot leave dir. Files that vanish during
 // the walk (a database's temporary files) are skipped. It stops with
-// errScanLimit once it has read limit bytes.
-func scanDir(ctx context.Context, dir string, needles [][]byte, limit int64) (*dirScan, error) {
+// errScanLimit once it has read limit bytes. Files in skip (paths relative
+// to dir) are left alone: the store scans its own database files, through
+// handles it keeps open (see quire.StoreInspector.RawFiles).
+func scanDir(ctx context.Context, dir string, needles [][]byte, limit int64, skip map[string]bool) (*dirScan, error) {
 	root, err := os.OpenRoot(dir)
 	if err != nil {
 		return nil, fmt.Errorf("open data directory: %w", err)
@@ -51,7 +53,7 @@ func scanDir(ctx context.Context, dir string, needles [][]byte, limit int64) (*d
 		if ctxErr := ctx.Err(); ctxErr != nil {
 			return ctxErr
 		}
-		if !d.Type().IsRegular() {
+		if !d.Type().IsRegular() || skip[path] {
 			return nil
 		}
 		return res.scanFile(ctx, root, path, needles, buf, limit)

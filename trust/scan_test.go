@@ -31,7 +31,7 @@ func TestScanDir(t *testing.T) {
 		t.Fatal(err)
 	}
 	needles := [][]byte{[]byte("marker-one"), []byte("marker-two"), []byte("marker-three")}
-	res, err := scanDir(context.Background(), dir, needles, 1<<30)
+	res, err := scanDir(context.Background(), dir, needles, 1<<30, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,16 +47,24 @@ func TestScanDir(t *testing.T) {
 	if got := res.hits[2]; len(got) != 0 {
 		t.Errorf("the scan followed a link out of the directory: %v", got)
 	}
+	// The store's own files are left to the store.
+	res, err = scanDir(context.Background(), dir, needles, 1<<30, map[string]bool{"db.sqlite": true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.files != 1 || len(res.hits[0]) != 0 {
+		t.Errorf("with db.sqlite skipped: %d files scanned, marker-one found in %v", res.files, res.hits[0])
+	}
 
-	if _, err := scanDir(context.Background(), dir, needles, 100); !errors.Is(err, errScanLimit) {
+	if _, err := scanDir(context.Background(), dir, needles, 100, nil); !errors.Is(err, errScanLimit) {
 		t.Errorf("over the limit: err = %v, want errScanLimit", err)
 	}
-	if _, err := scanDir(context.Background(), filepath.Join(dir, "missing"), needles, 100); err == nil {
+	if _, err := scanDir(context.Background(), filepath.Join(dir, "missing"), needles, 100, nil); err == nil {
 		t.Error("a missing directory scanned without error")
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := scanDir(ctx, dir, needles, 1<<30); !errors.Is(err, context.Canceled) {
+	if _, err := scanDir(ctx, dir, needles, 1<<30, nil); !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled scan: err = %v", err)
 	}
 }

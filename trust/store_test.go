@@ -142,14 +142,17 @@ func TestCheckENC1(t *testing.T) {
 		st, ev := checkENC1(context.Background(), env)
 		assertResult(t, st, ev, StatusFail, "store raw scan control: the canary note's ID was not found")
 	})
-	t.Run("wrong data directory fails its control", func(t *testing.T) {
+	t.Run("wrong data directory fails", func(t *testing.T) {
 		env, _ := mustOpenSQLite(t, barrier.Options{})
 		env.DataDir = t.TempDir()
 		st, ev := checkENC1(context.Background(), env)
-		assertResult(t, st, ev, StatusFail, "data directory control: the canary note's ID was not found in any file")
+		assertResult(t, st, ev, StatusFail, "is outside the data directory, so its scan does not cover the data directory")
 	})
 	t.Run("scan limit fails rather than passing half-scanned", func(t *testing.T) {
 		env, _ := mustOpenSQLite(t, barrier.Options{})
+		if err := os.WriteFile(filepath.Join(env.DataDir, "big.log"), make([]byte, 4096), 0o600); err != nil {
+			t.Fatal(err)
+		}
 		env.ScanLimit = 1024
 		st, ev := checkENC1(context.Background(), env)
 		assertResult(t, st, ev, StatusFail, "data directory scan stopped at its limit of 1.0 kB")
