@@ -148,23 +148,24 @@ func (s *Server) apiKeys(w http.ResponseWriter, r *http.Request) error {
 	return JSON(w, http.StatusOK, map[string]any{"keys": out})
 }
 
+// apiCreateKey creates an API key. Only a signed-in browser session may,
+// with the password: a key cannot mint further keys.
 func (s *Server) apiCreateKey(w http.ResponseWriter, r *http.Request) error {
-	a, err := requireActor(r)
+	a, in, err := sessionBody[newKeyBody](r, "")
 	if err != nil {
 		return err
 	}
-	var in struct {
-		Name string `json:"name"`
-	}
-	if err := DecodeJSON(r, &in); err != nil {
-		return err
-	}
-	k, secret, err := s.cfg.Auth.CreateAPIKey(r.Context(), a.UserID, in.Name)
+	k, secret, err := s.cfg.Auth.CreateAPIKey(r.Context(), a.UserID, in.Name, in.Password)
 	if err != nil {
 		return err
 	}
-	w.Header().Set("Cache-Control", "no-store")
 	return JSON(w, http.StatusCreated, keyBody(k, secret))
+}
+
+// newKeyBody is the body of a new API key: its name and the password.
+type newKeyBody struct {
+	Name     string `json:"name"`
+	Password string `json:"password"`
 }
 
 func (s *Server) apiRevokeKey(w http.ResponseWriter, r *http.Request) error {
@@ -180,7 +181,7 @@ func (s *Server) apiRevokeKey(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) apiBeginTOTP(w http.ResponseWriter, r *http.Request) error {
-	a, err := requireSession(r, "")
+	a, in, err := sessionBody[passwordBody](r, "")
 	if err != nil {
 		return err
 	}
@@ -188,11 +189,10 @@ func (s *Server) apiBeginTOTP(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	e, err := s.cfg.Auth.BeginTOTP(r.Context(), p.User)
+	e, err := s.cfg.Auth.BeginTOTP(r.Context(), p.User, in.Password)
 	if err != nil {
 		return err
 	}
-	w.Header().Set("Cache-Control", "no-store")
 	return JSON(w, http.StatusOK, map[string]string{"uri": e.URI,
 		"qrPng": "data:image/png;base64," + base64.StdEncoding.EncodeToString(e.PNG)})
 }
@@ -213,7 +213,6 @@ func (s *Server) apiConfirmTOTP(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	setSessionCookie(w, login)
-	w.Header().Set("Cache-Control", "no-store")
 	body := loginBody(login)
 	body.RecoveryCodes = codes
 	return JSON(w, http.StatusOK, body)
@@ -245,7 +244,6 @@ func (s *Server) apiRecoveryCodes(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	w.Header().Set("Cache-Control", "no-store")
 	return JSON(w, http.StatusOK, map[string]any{"recoveryCodes": codes})
 }
 

@@ -57,16 +57,6 @@ func requireSession(r *http.Request, stage string) (*Actor, error) {
 	return requireActor(r)
 }
 
-// actorBody is requireActor followed by decoding the JSON body into T.
-func actorBody[T any](r *http.Request) (*Actor, T, error) {
-	var in T
-	a, err := requireActor(r)
-	if err != nil {
-		return nil, in, err
-	}
-	return a, in, DecodeJSON(r, &in)
-}
-
 // sessionBody is requireSession followed by decoding the JSON body into T.
 func sessionBody[T any](r *http.Request, stage string) (*Actor, T, error) {
 	var in T

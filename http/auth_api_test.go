@@ -2,6 +2,7 @@ package http_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -96,6 +97,14 @@ func (c *apiClient) want(r apiResult, status int, code string) apiResult {
 
 const apiPassword = "a long and unbreached passphrase"
 
+// confirm marks the address verified, as its emailed link would.
+func confirm(t *testing.T, svc *auth.Service, email string) {
+	t.Helper()
+	if err := svc.ConfirmAddress(context.Background(), email); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func creds(email, pw string) map[string]string {
 	return map[string]string{"email": email, "password": pw}
 }
@@ -183,17 +192,20 @@ func TestAPILoginLockoutAndEnumeration(t *testing.T) {
 }
 
 func TestAPICrossOriginRefusedBearerAllowed(t *testing.T) {
-	c, _, _ := newAPI(t, authtest.Options{}, 1000)
+	c, svc, _ := newAPI(t, authtest.Options{}, 1000)
 	c.want(c.do(http.MethodPost, "/api/v1/auth/signup", creds("csrf@example.com", apiPassword)), 201, "")
+	c.want(c.do(http.MethodPost, "/api/v1/api-keys", map[string]string{"name": "early", "password": apiPassword}), 403, "email_not_verified")
+	confirm(t, svc, "csrf@example.com")
 	c.site = "cross-site"
-	c.want(c.do(http.MethodPost, "/api/v1/api-keys", map[string]string{"name": "forged"}), 403, "cross_origin_request")
+	c.want(c.do(http.MethodPost, "/api/v1/api-keys", map[string]string{"name": "forged", "password": apiPassword}), 403, "cross_origin_request")
 	c.want(c.do(http.MethodPost, "/api/v1/auth/login", creds("csrf@example.com", apiPassword)), 403, "cross_origin_request")
 	c.site = "same-origin"
 	list := c.want(c.do(http.MethodGet, "/api/v1/api-keys", nil), 200, "")
 	if keys := list.body["keys"].([]any); len(keys) != 0 {
 		t.Fatalf("the forged request created a key: %v", keys)
 	}
-	created := c.want(c.do(http.MethodPost, "/api/v1/api-keys", map[string]string{"name": "laptop"}), 201, "")
+	c.want(c.do(http.MethodPost, "/api/v1/api-keys", map[string]string{"name": "laptop", "password": "wrong password!"}), 401, "invalid_credentials")
+	created := c.want(c.do(http.MethodPost, "/api/v1/api-keys", map[string]string{"name": "laptop", "password": apiPassword}), 201, "")
 	key, _ := created.body["key"].(string)
 	if !strings.HasPrefix(key, auth.APIKeyPrefix) || created.header.Get("Cache-Control") != "no-store" {
 		t.Fatalf("created key %q… (Cache-Control %q)", key[:min(len(key), 6)], created.header.Get("Cache-Control"))
@@ -208,7 +220,8 @@ func TestAPICrossOriginRefusedBearerAllowed(t *testing.T) {
 	if me.body["email"] != "csrf@example.com" {
 		t.Errorf("me with the key = %v", me.body)
 	}
-	script.want(script.do(http.MethodPost, "/api/v1/api-keys", map[string]string{"name": "from a script"}), 201, "")
+	// A key cannot mint further keys: that takes a browser session and the password.
+	script.want(script.do(http.MethodPost, "/api/v1/api-keys", map[string]string{"name": "from a script", "password": apiPassword}), 401, "unauthorized")
 	for _, h := range []string{"Bearer qk_notakey", "Basic dXNlcjpwYXNz", "Bearer"} {
 		script.bearer = h
 		script.want(script.do(http.MethodGet, "/api/v1/me", nil), 401, "unauthorized")
@@ -216,9 +229,11 @@ func TestAPICrossOriginRefusedBearerAllowed(t *testing.T) {
 }
 
 func TestAPITOTPStageAndSessions(t *testing.T) {
-	c, _, _ := newAPI(t, authtest.Options{}, 1000)
+	c, svc, _ := newAPI(t, authtest.Options{}, 1000)
 	c.want(c.do(http.MethodPost, "/api/v1/auth/signup", creds("mfa@example.com", apiPassword)), 201, "")
-	begin := c.want(c.do(http.MethodPost, "/api/v1/me/mfa/totp", nil), 200, "")
+	confirm(t, svc, "mfa@example.com")
+	c.want(c.do(http.MethodPost, "/api/v1/me/mfa/totp", nil), 400, "invalid_input")
+	begin := c.want(c.do(http.MethodPost, "/api/v1/me/mfa/totp", map[string]string{"password": apiPassword}), 200, "")
 	uri, _ := begin.body["uri"].(string)
 	secret := uri[strings.Index(uri, "secret=")+len("secret="):]
 	secret = strings.SplitN(secret, "&", 2)[0]
@@ -269,9 +284,11 @@ func TestAPIThrottlePerAddress(t *testing.T) {
 }
 
 func TestAPIAdminUnlock(t *testing.T) {
-	c, _, _ := newAPI(t, authtest.Options{Config: auth.Config{LockoutAttempts: 5, Admins: []string{"boss@example.com"}}}, 1000)
+	c, svc, _ := newAPI(t, authtest.Options{Config: auth.Config{LockoutAttempts: 5, Admins: []string{"boss@example.com"}}}, 1000)
 	boss := c.clone()
 	boss.want(boss.do(http.MethodPost, "/api/v1/auth/signup", creds("boss@example.com", apiPassword)), 201, "")
+	boss.want(boss.do(http.MethodPost, "/api/v1/admin/unlock", map[string]string{"email": "user@example.com"}), 403, "forbidden")
+	confirm(t, svc, "boss@example.com") // admin rights need the admin's address confirmed
 	user := c.clone()
 	user.want(user.do(http.MethodPost, "/api/v1/auth/signup", creds("user@example.com", apiPassword)), 201, "")
 	user.want(user.do(http.MethodPost, "/api/v1/admin/unlock", map[string]string{"email": "user@example.com"}), 403, "forbidden")

@@ -45,6 +45,7 @@ func (j *journey) verifyEmail() {
 // returns the secret.
 func (j *journey) enrolTOTP() string {
 	j.t.Helper()
+	j.do("give the password", chromedp.SendKeys(chromedp.ID("totp-password"), j.password))
 	j.submit("totp-begin-form", "totp-uri")
 	uri, err := url.Parse(j.text("totp-uri"))
 	if err != nil || uri.Scheme != "otpauth" {
@@ -122,7 +123,8 @@ func (j *journey) checkSessionCookie() {
 // page that shows it once.
 func (j *journey) createAPIKey() string {
 	j.t.Helper()
-	j.do("name a key", chromedp.SendKeys(chromedp.ID("key-name"), "browser test"))
+	j.do("name a key", chromedp.SendKeys(chromedp.ID("key-name"), "browser test"),
+		chromedp.SendKeys(chromedp.ID("key-password"), j.password))
 	j.submit("api-key-form", "api-key")
 	key := j.text("api-key")
 	if !strings.HasPrefix(key, "qk_") {

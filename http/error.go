@@ -38,6 +38,7 @@ var codeStatus = map[string]int{
 	quire.EUNAVAILABLE:    http.StatusServiceUnavailable,
 
 	quire.EINVALIDCREDENTIALS: http.StatusUnauthorized,
+	quire.EEMAILUNVERIFIED:    http.StatusForbidden,
 	quire.ELOCKED:             http.StatusLocked,
 	quire.ERATELIMITED:        http.StatusTooManyRequests,
 	quire.EPASSWORDTOOSHORT:   http.StatusUnprocessableEntity,

@@ -15,10 +15,15 @@ import (
 const SessionCookie = "__Host-quire_session"
 
 // identify finds who a request acts for: a Bearer API key or the session
-// cookie. A request that presents a bad key is refused; a stale or unknown
+// cookie; it also marks API answers uncacheable. A request that presents a bad key is refused; a stale or unknown
 // cookie is cleared and the request goes on anonymous.
 func (s *Server) identify(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/api/") {
+			// Every API answer is personal (a user, a key, a session
+			// cookie): no cache may keep it.
+			w.Header().Set("Cache-Control", "no-store")
+		}
 		a, err := s.actorOf(w, r)
 		if err != nil {
 			Error(w, r, s.logger, err)

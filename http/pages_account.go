@@ -1,6 +1,7 @@
 package http
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/quirehq/quire"
@@ -17,6 +18,7 @@ type accountView struct {
 	TOTPEnabled   bool
 	Sessions      []sessionView
 	Keys          []keyView
+	Passkeys      []passkeyView
 }
 
 // sessionView is one row of the session list; the token is never shown.
@@ -46,6 +48,7 @@ func (s *Server) registerAccountPages() {
 	s.page("POST /account/api-keys", s.needSession(s.postCreateKey, false))
 	s.page("POST /account/api-keys/{id}/revoke", s.needSession(s.postRevokeKey, false))
 	s.registerMFAPages()
+	s.registerPasskeyPages()
 }
 
 // accountPage builds the account page's view for the session.
@@ -55,24 +58,45 @@ func (s *Server) accountPage(r *http.Request, sess *quire.Session) (*view, error
 	if err != nil {
 		return nil, err
 	}
+	a := &accountView{Email: p.User.Email, Name: p.User.Name, EmailVerified: p.EmailVerified, TOTPEnabled: p.TOTPEnabled}
+	if a.Sessions, err = s.sessionRows(ctx, sess); err != nil {
+		return nil, err
+	}
+	if a.Keys, err = s.keyRows(ctx, sess.UserID); err != nil {
+		return nil, err
+	}
+	if a.Passkeys, err = s.passkeyRows(ctx, sess.UserID); err != nil {
+		return nil, err
+	}
+	return &view{Title: titleAccount, SignedIn: true, Account: a, PasskeyScript: true}, nil
+}
+
+// sessionRows lists the user's sessions, marking the current one.
+func (s *Server) sessionRows(ctx context.Context, sess *quire.Session) ([]sessionView, error) {
 	sessions, err := s.cfg.Auth.Sessions(ctx, sess.UserID)
 	if err != nil {
 		return nil, err
 	}
-	keys, err := s.cfg.Auth.APIKeys(ctx, sess.UserID)
+	rows := make([]sessionView, 0, len(sessions))
+	for _, x := range sessions {
+		rows = append(rows, sessionView{ID: x.ID, UserAgent: x.UserAgent, Current: x.ID == sess.ID,
+			Created: pageTime(x.CreatedAt), LastSeen: pageTime(x.LastSeenAt)})
+	}
+	return rows, nil
+}
+
+// keyRows lists the user's API keys by their shown prefix.
+func (s *Server) keyRows(ctx context.Context, userID string) ([]keyView, error) {
+	keys, err := s.cfg.Auth.APIKeys(ctx, userID)
 	if err != nil {
 		return nil, err
 	}
-	a := &accountView{Email: p.User.Email, Name: p.User.Name, EmailVerified: p.EmailVerified, TOTPEnabled: p.TOTPEnabled}
-	for _, x := range sessions {
-		a.Sessions = append(a.Sessions, sessionView{ID: x.ID, UserAgent: x.UserAgent, Current: x.ID == sess.ID,
-			Created: pageTime(x.CreatedAt), LastSeen: pageTime(x.LastSeenAt)})
-	}
+	rows := make([]keyView, 0, len(keys))
 	for _, k := range keys {
-		a.Keys = append(a.Keys, keyView{ID: k.ID, Name: k.Name, Prefix: k.Prefix,
+		rows = append(rows, keyView{ID: k.ID, Name: k.Name, Prefix: k.Prefix,
 			Created: pageTime(k.CreatedAt), LastUsed: pageTime(k.LastUsedAt)})
 	}
-	return &view{Title: titleAccount, SignedIn: true, Account: a}, nil
+	return rows, nil
 }
 
 func (s *Server) pageAccount(w http.ResponseWriter, r *http.Request, sess *quire.Session) error {
@@ -85,10 +109,14 @@ func (s *Server) pageAccount(w http.ResponseWriter, r *http.Request, sess *quire
 }
 
 // accountError shows the account page again with the error of one of its
-// forms.
+// forms. The only credential those forms ask for is the password, so a
+// wrong one is named as such.
 func (s *Server) accountError(w http.ResponseWriter, r *http.Request, sess *quire.Session, err error) error {
 	if _, status := describe(err); status >= 500 {
 		return err
+	}
+	if quire.ErrorCode(err) == quire.EINVALIDCREDENTIALS {
+		err = quire.WrapError(quire.EINVALIDCREDENTIALS, "The password is incorrect.", err)
 	}
 	v, verr := s.accountPage(r, sess)
 	if verr != nil {
@@ -143,7 +171,7 @@ func (s *Server) postCreateKey(w http.ResponseWriter, r *http.Request, sess *qui
 	if err := parseForm(r); err != nil {
 		return s.accountError(w, r, sess, err)
 	}
-	k, secret, err := s.cfg.Auth.CreateAPIKey(r.Context(), sess.UserID, r.PostForm.Get("name"))
+	k, secret, err := s.cfg.Auth.CreateAPIKey(r.Context(), sess.UserID, r.PostForm.Get("name"), r.PostForm.Get("password"))
 	if err != nil {
 		return s.accountError(w, r, sess, err)
 	}

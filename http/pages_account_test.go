@@ -16,7 +16,7 @@ func TestAPIKeyPages(t *testing.T) {
 	b := env.signUp(t, "keys@example.com", goodPassword)
 	doc := b.get("/account").want(t, http.StatusOK).page(t)
 	doc.byID(t, "no-keys")
-	resp := b.post("/account/api-keys", url.Values{"name": {"CI <deploy>"}}).want(t, http.StatusOK)
+	resp := b.post("/account/api-keys", url.Values{"name": {"CI <deploy>"}, "password": {goodPassword}}).want(t, http.StatusOK)
 	secret := resp.page(t).byID(t, "api-key").text
 	if !strings.HasPrefix(secret, "qk_") {
 		t.Fatalf("shown key %q", secret)
@@ -43,7 +43,7 @@ func TestAPIKeyPages(t *testing.T) {
 	}
 	b.post(revoke, nil).redirect(t, "/account?done=key-revoked")
 	bearer(env, t, secret).want(t, http.StatusUnauthorized)
-	resp = b.post("/account/api-keys", url.Values{"name": {""}}).want(t, http.StatusBadRequest)
+	resp = b.post("/account/api-keys", url.Values{"name": {""}, "password": {goodPassword}}).want(t, http.StatusBadRequest)
 	if msg := resp.page(t).byID(t, "error").text; msg != "Key name must be 1 to 100 bytes of text." {
 		t.Errorf("empty name: %q", msg)
 	}
@@ -135,7 +135,7 @@ func TestResetStageSession(t *testing.T) {
 	for _, path := range []string{"/account", "/", "/login/mfa"} {
 		b.get(path).redirect(t, "/account/password")
 	}
-	b.post("/account/api-keys", url.Values{"name": {"x"}}).redirect(t, "/account/password")
+	b.post("/account/api-keys", url.Values{"name": {"x"}, "password": {goodPassword}}).redirect(t, "/account/password")
 	doc := b.get("/account/password").want(t, http.StatusOK).page(t)
 	doc.byID(t, "reset-required")
 	breach.on.Store(false)

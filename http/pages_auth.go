@@ -37,7 +37,15 @@ func (s *Server) pageLogin(w http.ResponseWriter, r *http.Request) error {
 	if signedIn(r) {
 		return seeOther(w, r, "/account")
 	}
-	return render(w, http.StatusOK, "login", &view{Title: titleLogin, Notice: notice(r)})
+	v := loginView("")
+	v.Notice = notice(r)
+	return render(w, http.StatusOK, "login", v)
+}
+
+// loginView is the sign-in page with the email field filled in. It loads
+// passkeys.js for passwordless sign-in.
+func loginView(email string) *view {
+	return &view{Title: titleLogin, Email: email, PasskeyScript: true}
 }
 
 func (s *Server) postLogin(w http.ResponseWriter, r *http.Request) error {
@@ -47,7 +55,7 @@ func (s *Server) postLogin(w http.ResponseWriter, r *http.Request) error {
 	email := r.PostForm.Get("email")
 	login, err := s.cfg.Auth.Login(r.Context(), email, r.PostForm.Get("password"), client(r))
 	if err != nil {
-		return formError(w, "login", &view{Title: titleLogin, Email: email}, err)
+		return formError(w, "login", loginView(email), err)
 	}
 	setSessionCookie(w, login)
 	return seeOther(w, r, landing(login.Session.Stage))
@@ -66,11 +74,18 @@ func mfaSession(r *http.Request) (*quire.Session, string) {
 	return sess, ""
 }
 
+// pageSecondFactor offers the factors the user has: the code form, the
+// passkey button, or both.
 func (s *Server) pageSecondFactor(w http.ResponseWriter, r *http.Request) error {
-	if _, to := mfaSession(r); to != "" {
+	sess, to := mfaSession(r)
+	if to != "" {
 		return seeOther(w, r, to)
 	}
-	return render(w, http.StatusOK, "mfa", &view{Title: titleMFA})
+	v, err := s.mfaPage(r.Context(), sess)
+	if err != nil {
+		return err
+	}
+	return render(w, http.StatusOK, "mfa", v)
 }
 
 func (s *Server) postSecondFactor(w http.ResponseWriter, r *http.Request) error {
@@ -82,7 +97,10 @@ func (s *Server) postSecondFactor(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	code, recovery := r.PostForm.Get("code"), r.PostForm.Get("recovery")
-	v := &view{Title: titleMFA}
+	v, err := s.mfaPage(r.Context(), sess)
+	if err != nil {
+		return err
+	}
 	if code == "" && recovery == "" {
 		return formError(w, "mfa", v, quire.Errorf(quire.EINVALID,
 			"Enter the code from your authenticator app or a recovery code."))

@@ -119,7 +119,7 @@ func TestPageFormsRefuseCrossOrigin(t *testing.T) {
 	env := newPageEnv(t, authtest.Options{})
 	user := env.signUp(t, "csrf@example.com", goodPassword)
 	user.site = "cross-site"
-	user.post("/account/api-keys", url.Values{"name": {"stolen"}}).want(t, http.StatusForbidden)
+	user.post("/account/api-keys", url.Values{"name": {"stolen"}, "password": {goodPassword}}).want(t, http.StatusForbidden)
 	user.post("/logout", nil).want(t, http.StatusForbidden)
 	attacker := env.browser(t)
 	attacker.site = "cross-site"
@@ -188,7 +188,7 @@ func TestAccountPagesNeedSignIn(t *testing.T) {
 	}
 	// An API key does not open the browser pages.
 	user := env.signUp(t, "keyonly@example.com", goodPassword)
-	_, secret, err := env.svc.CreateAPIKey(context.Background(), accountID(t, env, user), "k")
+	_, secret, err := env.svc.CreateAPIKey(context.Background(), accountID(t, env, user), "k", goodPassword)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -47,7 +47,7 @@ func TestVerifyEmailPage(t *testing.T) {
 
 func TestResendVerification(t *testing.T) {
 	env := newPageEnv(t, authtest.Options{})
-	b := env.signUp(t, "resend@example.com", goodPassword)
+	b := env.signUpUnverified(t, "resend@example.com", goodPassword)
 	b.post("/account/verify-email", nil).redirect(t, "/account?done=verification-sent")
 	if n := len(authtest.Files(t, env.outbox, "verify_email")); n != 2 {
 		t.Fatalf("%d verification emails, want 2", n)

@@ -1,11 +1,15 @@
 package http_test
 
 import (
+	"context"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 
+	"github.com/quirehq/quire/auth"
+	quirehttp "github.com/quirehq/quire/http"
 	"github.com/quirehq/quire/internal/authtest"
 )
 
@@ -34,6 +38,39 @@ func FuzzPageForms(f *testing.F) {
 		}
 		if rec.Code != http.StatusSeeOther && !strings.HasPrefix(rec.Header().Get("Content-Type"), "text/html") {
 			t.Fatalf("POST %s %q: status %d with %q", path, body, rec.Code, rec.Header().Get("Content-Type"))
+		}
+	})
+}
+
+// FuzzPasskeyRemoveForm posts arbitrary passkey IDs and bodies to the
+// remove form of a signed-in user: none may fail with a 5xx, and each
+// answer is a page, a redirect, or the router's own answer to a path it
+// does not route (not found, or a redirect to the cleaned path).
+func FuzzPasskeyRemoveForm(f *testing.F) {
+	f.Add("01J00000000000000000000000", "password=correct+horse")
+	f.Add(strings.Repeat("z", 26), "password=")
+	f.Add("..", "password=%00%ff&password=x")
+	f.Add("x y/z", "%zz=%zz&;;")
+	f.Add("", "password="+strings.Repeat("p", 5000))
+	env := newPageEnv(f, authtest.Options{Config: auth.Config{LockoutAttempts: 1 << 20}})
+	_, login, err := env.svc.SignUp(context.Background(), "fuzz@example.com", goodPassword, auth.Client{})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, id, body string) {
+		b := env.browser(t)
+		b.cookies[quirehttp.SessionCookie] = login.Token
+		req := httptest.NewRequest(http.MethodPost, pageOrigin+"/account/passkeys/"+url.PathEscape(id)+"/remove", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		resp := b.send(req)
+		ctype := resp.Header.Get("Content-Type")
+		switch {
+		case resp.StatusCode >= 500:
+			t.Fatalf("POST remove %q %q: status %d\n%s", id, body, resp.StatusCode, resp.body)
+		case resp.StatusCode >= 300 && resp.StatusCode < 400, strings.HasPrefix(ctype, "text/html"):
+		case resp.StatusCode == http.StatusNotFound && strings.HasPrefix(ctype, "application/json"):
+		default:
+			t.Fatalf("POST remove %q %q: status %d with %q", id, body, resp.StatusCode, ctype)
 		}
 	})
 }

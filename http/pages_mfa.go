@@ -36,11 +36,14 @@ func (s *Server) registerMFAPages() {
 // postBeginTOTP creates a new pending secret and shows it as a QR code and
 // as text, with the field for the first code.
 func (s *Server) postBeginTOTP(w http.ResponseWriter, r *http.Request, sess *quire.Session) error {
+	if err := parseForm(r); err != nil {
+		return s.accountError(w, r, sess, err)
+	}
 	p, err := s.cfg.Auth.Profile(r.Context(), sess.UserID)
 	if err != nil {
 		return err
 	}
-	e, err := s.cfg.Auth.BeginTOTP(r.Context(), p.User)
+	e, err := s.cfg.Auth.BeginTOTP(r.Context(), p.User, r.PostForm.Get("password"))
 	if err != nil {
 		return s.accountError(w, r, sess, err)
 	}

@@ -34,7 +34,7 @@ func totpCode(t *testing.T, secret string, at time.Time) string {
 // the recovery codes.
 func enrolTOTP(t *testing.T, b *browser, c *clock) (string, []string) {
 	t.Helper()
-	doc := b.post("/account/totp", nil).want(t, http.StatusOK).page(t)
+	doc := b.post("/account/totp", url.Values{"password": {goodPassword}}).want(t, http.StatusOK).page(t)
 	if src := doc.byID(t, "totp-qr").attrs["src"]; !strings.HasPrefix(src, "data:image/png;base64,") {
 		t.Fatalf("QR src %.40q", src)
 	}
@@ -118,7 +118,7 @@ func TestTOTPBeginTwice(t *testing.T) {
 	env := newPageEnv(t, authtest.Options{Now: c.now})
 	b := env.signUp(t, "twice@example.com", goodPassword)
 	enrolTOTP(t, b, c)
-	resp := b.post("/account/totp", nil).want(t, http.StatusConflict)
+	resp := b.post("/account/totp", url.Values{"password": {goodPassword}}).want(t, http.StatusConflict)
 	resp.page(t).byID(t, "error")
 }
 

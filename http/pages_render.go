@@ -49,6 +49,9 @@ type view struct {
 	SignedIn bool
 	// Strength loads the password strength meter.
 	Strength bool
+	// PasskeyScript loads passkeys.js, which shows and runs the passkey
+	// buttons of the page.
+	PasskeyScript bool
 	// Email fills the email field of a form again after an error.
 	Email string
 	// Token is a one-time link token carried in a hidden field, so that
@@ -58,6 +61,7 @@ type view struct {
 	Reset   bool
 	Account *accountView
 	TOTP    *totpView
+	MFA     *mfaView
 	Codes   []string
 	NewKey  *newKeyView
 }
@@ -118,6 +122,8 @@ var notices = map[string]string{
 	"key-revoked":       "The API key is revoked.",
 	"mfa-off":           "Two-factor authentication is off.",
 	"mfa-on":            "Two-factor authentication is on.",
+	"passkey-added":     "Your passkey is added. Signing in with your password now asks for it too.",
+	"passkey-removed":   "The passkey is removed.",
 }
 
 // notice returns the confirmation the request asks for, or "".

@@ -92,6 +92,7 @@ func TestStaticAssets(t *testing.T) {
 	for path, ctype := range map[string]string{
 		"/static/quire.css":   "text/css; charset=utf-8",
 		"/static/strength.js": "text/javascript; charset=utf-8",
+		"/static/passkeys.js": "text/javascript; charset=utf-8",
 	} {
 		resp := b.get(path).want(t, http.StatusOK)
 		if got := resp.Header.Get("Content-Type"); got != ctype {
@@ -123,8 +124,8 @@ func TestStrengthMeterIsWiredIn(t *testing.T) {
 			t.Errorf("%s: password input not tied to a strength output", path)
 		}
 	}
-	if doc := env.browser(t).get("/login").page(t); len(doc.find("script")) != 0 {
-		t.Error("/login loads a script it does not need")
+	if doc := env.browser(t).get("/login").page(t); len(doc.find("script", "src", "/static/strength.js")) != 0 {
+		t.Error("/login loads the strength meter it does not need")
 	}
 	b := env.browser(t)
 	req := jsonRequest(http.MethodPost, "/api/v1/auth/password-strength", `{"password":"correct horse battery staple","email":"a@example.com"}`)

@@ -66,11 +66,11 @@ func (s *Server) apiPasskeys(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) apiBeginPasskey(w http.ResponseWriter, r *http.Request) error {
-	a, err := requireSession(r, "")
+	a, in, err := sessionBody[passwordBody](r, "")
 	if err != nil {
 		return err
 	}
-	c, err := s.cfg.Auth.BeginPasskeyRegistration(r.Context(), a.Session)
+	c, err := s.cfg.Auth.BeginPasskeyRegistration(r.Context(), a.Session, in.Password)
 	if err != nil {
 		return err
 	}

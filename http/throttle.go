@@ -30,9 +30,14 @@ type bucket struct {
 	at     time.Time
 }
 
-// maxBuckets bounds the throttle's memory: beyond it, full buckets are
-// swept early.
+// maxBuckets bounds the throttle's memory. When that many addresses are
+// being tracked, a new address is refused until a sweep makes room: under
+// a flood from that many addresses, failing closed protects the hashing
+// budget that every sign-in shares.
 const maxBuckets = 100_000
+
+// fullSweepEvery is how often a full throttle may sweep early.
+const fullSweepEvery = time.Second
 
 func newAuthThrottle(burst int, window time.Duration) *authThrottle {
 	return &authThrottle{burst: float64(burst), window: window, now: time.Now, buckets: map[string]*bucket{}}
@@ -44,10 +49,12 @@ func (t *authThrottle) take(key string) (bool, time.Duration) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	now := t.now()
-	t.sweep(now)
 	rate := t.burst / t.window.Seconds()
 	b, ok := t.buckets[key]
 	if !ok {
+		if !t.makeRoom(now) {
+			return false, t.window
+		}
 		b = &bucket{tokens: t.burst, at: now}
 		t.buckets[key] = b
 	}
@@ -60,32 +67,37 @@ func (t *authThrottle) take(key string) (bool, time.Duration) {
 	return true, 0
 }
 
-// sweep drops buckets that have refilled completely, once a window or
-// when the map is full.
-func (t *authThrottle) sweep(now time.Time) {
-	if now.Sub(t.swept) < t.window && len(t.buckets) < maxBuckets {
-		return
-	}
-	t.swept = now
-	for k, b := range t.buckets {
-		if now.Sub(b.at) >= t.window {
-			delete(t.buckets, k)
+// makeRoom sweeps once a window, or (at most once a second) when the map
+// is full, and reports whether a new bucket fits.
+func (t *authThrottle) makeRoom(now time.Time) bool {
+	full := len(t.buckets) >= maxBuckets
+	if now.Sub(t.swept) >= t.window || full && now.Sub(t.swept) >= fullSweepEvery {
+		t.swept = now
+		for k, b := range t.buckets {
+			if now.Sub(b.at) >= t.window {
+				delete(t.buckets, k)
+			}
 		}
 	}
+	return len(t.buckets) < maxBuckets
 }
 
-// throttledPaths are the routes an address may only call at the throttle's
-// rate: everything that checks a password, a second factor or sends mail.
-var throttledPaths = []string{"/api/v1/auth/signup", "/api/v1/auth/login", "/api/v1/auth/mfa", "/api/v1/auth/passkey/",
-	"/api/v1/auth/password", "/api/v1/auth/password-reset", "/api/v1/auth/verify-email",
-	"/login", "/signup", "/forgot-password", "/reset-password", "/verify-email"}
+// throttledPrefixes are the routes an address may only call (with a
+// state-changing method) at the throttle's rate: everything that checks a
+// password or a second factor, sends mail, or adds a way into an account.
+var throttledPrefixes = []string{"/api/v1/auth/", "/api/v1/me", "/api/v1/api-keys", "/api/v1/admin/",
+	"/login", "/logout", "/signup", "/forgot-password", "/reset-password", "/verify-email", "/account"}
+
+// strengthPath rates passwords as people type: it has a bucket of its own
+// per address (zxcvbn costs CPU), so typing never uses up sign-in attempts.
+const strengthPath = "/api/v1/auth/password-strength"
 
 // throttleAuth applies the per-address throttle to unsafe requests on the
-// authentication routes.
+// account routes.
 func (s *Server) throttleAuth(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodGet && r.Method != http.MethodHead && isThrottled(r.URL.Path) {
-			if ok, wait := s.throttle.take(clientAddr(r)); !ok {
+		if key := throttleKey(r); key != "" {
+			if ok, wait := s.throttle.take(key); !ok {
 				e := quire.Errorf(quire.ERATELIMITED, "Too many attempts from your network. Wait a moment and try again.")
 				e.RetryAfter = wait
 				Error(w, r, s.logger, e)
@@ -96,13 +108,20 @@ func (s *Server) throttleAuth(next http.Handler) http.Handler {
 	})
 }
 
-func isThrottled(path string) bool {
-	for _, p := range throttledPaths {
-		if path == p || strings.HasSuffix(p, "/") && strings.HasPrefix(path, p) || strings.HasPrefix(path, p+"/") {
-			return true
+// throttleKey is the bucket r spends from, or "" if it is not throttled.
+func throttleKey(r *http.Request) string {
+	if r.Method == http.MethodGet || r.Method == http.MethodHead || r.Method == http.MethodOptions {
+		return ""
+	}
+	if r.URL.Path == strengthPath {
+		return "strength " + clientAddr(r)
+	}
+	for _, p := range throttledPrefixes {
+		if r.URL.Path == p || strings.HasPrefix(r.URL.Path, strings.TrimSuffix(p, "/")+"/") {
+			return clientAddr(r)
 		}
 	}
-	return false
+	return ""
 }
 
 // clientAddr is the address the connection comes from. IPv6 clients are

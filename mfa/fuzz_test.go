@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/quirehq/quire"
+	"github.com/quirehq/quire/internal/webauthntest"
 )
 
 // FuzzVerifyTOTP feeds arbitrary user input to the code parser: it must
@@ -62,13 +63,13 @@ func FuzzHashRecoveryCode(f *testing.F) {
 // FuzzFinishRegistration feeds arbitrary browser responses to a
 // registration: none may panic, and any failure is EINVALID.
 func FuzzFinishRegistration(f *testing.F) {
-	p, a := mustPasskeys(f), newSoftAuthenticator(f)
+	p, a := mustPasskeys(f), webauthntest.New(f, testRPID)
 	user := mustUser(f, testUserID)
 	opts, state, err := p.BeginRegistration(user)
 	if err != nil {
 		f.Fatal(err)
 	}
-	valid := a.create(opts)
+	valid := a.Create(opts)
 	f.Add(valid)
 	f.Add(valid[:len(valid)/2])
 	f.Add([]byte(`{"id":"AA","rawId":"AA","type":"public-key","response":{}}`))
@@ -90,12 +91,12 @@ func FuzzFinishRegistration(f *testing.F) {
 // panic, a failure is EINVALIDCREDENTIALS, and a success is always for the
 // registered passkey (only its key can sign).
 func FuzzFinishLogin(f *testing.F) {
-	p, a := mustPasskeys(f), newSoftAuthenticator(f)
+	p, a := mustPasskeys(f), webauthntest.New(f, testRPID)
 	opts, state, err := p.BeginRegistration(mustUser(f, testUserID))
 	if err != nil {
 		f.Fatal(err)
 	}
-	data, _, err := p.FinishRegistration(mustUser(f, testUserID), state, a.create(opts))
+	data, _, err := p.FinishRegistration(mustUser(f, testUserID), state, a.Create(opts))
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -104,7 +105,7 @@ func FuzzFinishLogin(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	valid := a.get(opts)
+	valid := a.Get(opts)
 	f.Add(valid)
 	f.Add(bytes.Replace(valid, []byte(`"type":"public-key"`), []byte(`"type":"x"`), 1))
 	f.Fuzz(func(t *testing.T, body []byte) {
@@ -115,7 +116,7 @@ func FuzzFinishLogin(f *testing.F) {
 			}
 			return
 		}
-		if got.UserID != testUserID || !bytes.Equal(got.CredentialID, a.credID) {
+		if got.UserID != testUserID || !bytes.Equal(got.CredentialID, a.CredentialID()) {
 			t.Fatalf("login for %q with %x", got.UserID, got.CredentialID)
 		}
 	})

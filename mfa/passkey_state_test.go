@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/quirehq/quire"
+	"github.com/quirehq/quire/internal/webauthntest"
 )
 
 func TestNewPasskeysInvalid(t *testing.T) {
@@ -52,7 +53,7 @@ func tamper(t *testing.T, state []byte, change func(*ceremonyState)) []byte {
 }
 
 func TestPasskeyStateRefused(t *testing.T) {
-	p, a := mustPasskeys(t), newSoftAuthenticator(t)
+	p, a := mustPasskeys(t), webauthntest.New(t, testRPID)
 	user := mustUser(t, testUserID)
 	opts, state, err := p.BeginRegistration(user)
 	if err != nil {
@@ -73,31 +74,31 @@ func TestPasskeyStateRefused(t *testing.T) {
 		"garbage":   []byte("not json"),
 		"huge":      []byte(strings.Repeat(" ", maxStateLen+1)),
 	} {
-		_, _, err := p.FinishRegistration(user, bad, a.create(opts))
+		_, _, err := p.FinishRegistration(user, bad, a.Create(opts))
 		if quire.ErrorCode(err) != quire.ETOKENINVALID {
 			t.Errorf("%s: error %v, want %s", name, err, quire.ETOKENINVALID)
 		}
 	}
 	// The untouched state still works: the refusals above were the tampering.
-	if _, _, err := p.FinishRegistration(user, state, a.create(opts)); err != nil {
+	if _, _, err := p.FinishRegistration(user, state, a.Create(opts)); err != nil {
 		t.Fatal(err)
 	}
 }
 
 func TestPasskeyStateExpiresAfterTimeout(t *testing.T) {
-	p, a := mustPasskeys(t), newSoftAuthenticator(t)
+	p, a := mustPasskeys(t), webauthntest.New(t, testRPID)
 	user := mustUser(t, testUserID, register(t, p, a, mustUser(t, testUserID)))
 	opts, state, err := p.BeginLogin(user)
 	if err != nil {
 		t.Fatal(err)
 	}
 	p.now = func() time.Time { return time.Now().Add(CeremonyTimeout + time.Second) }
-	_, err = p.FinishLogin(user, state, a.get(opts))
+	_, err = p.FinishLogin(user, state, a.Get(opts))
 	wantCode(t, err, quire.ETOKENINVALID)
 }
 
 func TestPasskeyLoginStateKinds(t *testing.T) {
-	p, a := mustPasskeys(t), newSoftAuthenticator(t)
+	p, a := mustPasskeys(t), webauthntest.New(t, testRPID)
 	data := register(t, p, a, mustUser(t, testUserID))
 	user := mustUser(t, testUserID, data)
 	// Passwordless state cannot finish a second-factor login, and the other
@@ -106,21 +107,21 @@ func TestPasskeyLoginStateKinds(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = p.FinishLogin(user, state, a.get(opts))
+	_, err = p.FinishLogin(user, state, a.Get(opts))
 	wantCode(t, err, quire.ETOKENINVALID)
 	opts, state, err = p.BeginLogin(user)
 	if err != nil {
 		t.Fatal(err)
 	}
 	find := func(string) (*PasskeyUser, error) { return user, nil }
-	_, err = p.FinishPasswordlessLogin(find, state, a.get(opts))
+	_, err = p.FinishPasswordlessLogin(find, state, a.Get(opts))
 	wantCode(t, err, quire.EINVALIDCREDENTIALS)
-	_, err = p.FinishLogin(nil, state, a.get(opts))
+	_, err = p.FinishLogin(nil, state, a.Get(opts))
 	wantCode(t, err, quire.EINVALIDCREDENTIALS)
 }
 
 func TestPasskeyMalformedResponses(t *testing.T) {
-	p, a := mustPasskeys(t), newSoftAuthenticator(t)
+	p, a := mustPasskeys(t), webauthntest.New(t, testRPID)
 	user := mustUser(t, testUserID)
 	_, state, err := p.BeginRegistration(user)
 	if err != nil {

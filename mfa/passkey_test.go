@@ -1,6 +1,7 @@
 package mfa
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"strings"
@@ -9,6 +10,7 @@ import (
 	"github.com/go-webauthn/webauthn/webauthn"
 
 	"github.com/quirehq/quire"
+	"github.com/quirehq/quire/internal/webauthntest"
 )
 
 const (
@@ -16,6 +18,9 @@ const (
 	testOrigin = "https://quire.test"
 	testUserID = "abcdefghijklmnopqrstuvwxyz"
 )
+
+// b64 is the encoding of binary values in WebAuthn JSON.
+var b64 = base64.RawURLEncoding
 
 func mustPasskeys(t testing.TB) *Passkeys {
 	t.Helper()
@@ -36,30 +41,30 @@ func mustUser(t testing.TB, id string, creds ...[]byte) *PasskeyUser {
 }
 
 // register runs a whole registration ceremony and returns the stored data.
-func register(t *testing.T, p *Passkeys, a *softAuthenticator, user *PasskeyUser) []byte {
+func register(t *testing.T, p *Passkeys, a *webauthntest.Authenticator, user *PasskeyUser) []byte {
 	t.Helper()
 	opts, state, err := p.BeginRegistration(user)
 	if err != nil {
 		t.Fatal(err)
 	}
-	data, id, err := p.FinishRegistration(user, state, a.create(opts))
+	data, id, err := p.FinishRegistration(user, state, a.Create(opts))
 	if err != nil {
 		t.Fatalf("FinishRegistration: %v", err)
 	}
-	if string(id) != string(a.credID) {
-		t.Fatalf("credential ID %x, want %x", id, a.credID)
+	if string(id) != string(a.CredentialID()) {
+		t.Fatalf("credential ID %x, want %x", id, a.CredentialID())
 	}
 	return data
 }
 
 // login runs a login ceremony as the user (a second factor).
-func login(t *testing.T, p *Passkeys, a *softAuthenticator, user *PasskeyUser) (*PasskeyLogin, error) {
+func login(t *testing.T, p *Passkeys, a *webauthntest.Authenticator, user *PasskeyUser) (*PasskeyLogin, error) {
 	t.Helper()
 	opts, state, err := p.BeginLogin(user)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return p.FinishLogin(user, state, a.get(opts))
+	return p.FinishLogin(user, state, a.Get(opts))
 }
 
 func signCount(t *testing.T, data []byte) uint32 {
@@ -79,17 +84,17 @@ func wantCode(t *testing.T, err error, code string) {
 }
 
 func TestPasskeyRegistrationAndLogin(t *testing.T) {
-	p, a := mustPasskeys(t), newSoftAuthenticator(t)
+	p, a := mustPasskeys(t), webauthntest.New(t, testRPID)
 	data := register(t, p, a, mustUser(t, testUserID))
-	if string(a.user) != testUserID {
-		t.Fatalf("user handle %q, want the user ID", a.user)
+	if string(a.UserHandle) != testUserID {
+		t.Fatalf("user handle %q, want the user ID", a.UserHandle)
 	}
 	for want := uint32(1); want <= 3; want++ {
 		got, err := login(t, p, a, mustUser(t, testUserID, data))
 		if err != nil {
 			t.Fatalf("login %d: %v", want, err)
 		}
-		if got.UserID != testUserID || string(got.CredentialID) != string(a.credID) {
+		if got.UserID != testUserID || string(got.CredentialID) != string(a.CredentialID()) {
 			t.Fatalf("login %d: %+v", want, got)
 		}
 		if n := signCount(t, got.Data); n != want {
@@ -100,7 +105,7 @@ func TestPasskeyRegistrationAndLogin(t *testing.T) {
 }
 
 func TestPasskeyPasswordlessLogin(t *testing.T) {
-	p, a := mustPasskeys(t), newSoftAuthenticator(t)
+	p, a := mustPasskeys(t), webauthntest.New(t, testRPID)
 	data := register(t, p, a, mustUser(t, testUserID))
 	opts, state, err := p.BeginLogin(nil)
 	if err != nil {
@@ -111,7 +116,7 @@ func TestPasskeyPasswordlessLogin(t *testing.T) {
 	}
 	var asked string
 	find := func(id string) (*PasskeyUser, error) { asked = id; return mustUser(t, id, data), nil }
-	got, err := p.FinishPasswordlessLogin(find, state, a.get(opts))
+	got, err := p.FinishPasswordlessLogin(find, state, a.Get(opts))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,7 +126,7 @@ func TestPasskeyPasswordlessLogin(t *testing.T) {
 }
 
 func TestPasskeyPasswordlessFinderErrors(t *testing.T) {
-	p, a := mustPasskeys(t), newSoftAuthenticator(t)
+	p, a := mustPasskeys(t), webauthntest.New(t, testRPID)
 	register(t, p, a, mustUser(t, testUserID))
 	cases := []struct {
 		name string
@@ -139,14 +144,14 @@ func TestPasskeyPasswordlessFinderErrors(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			_, err = p.FinishPasswordlessLogin(c.find, state, a.get(opts))
+			_, err = p.FinishPasswordlessLogin(c.find, state, a.Get(opts))
 			wantCode(t, err, c.code)
 		})
 	}
 }
 
 func TestPasskeyRegistrationOptions(t *testing.T) {
-	p, a := mustPasskeys(t), newSoftAuthenticator(t)
+	p, a := mustPasskeys(t), webauthntest.New(t, testRPID)
 	data := register(t, p, a, mustUser(t, testUserID))
 	opts, _, err := p.BeginRegistration(mustUser(t, testUserID, data))
 	if err != nil {
@@ -172,44 +177,44 @@ func TestPasskeyRegistrationOptions(t *testing.T) {
 		pk.Selection.ResidentKey != "preferred" || pk.Selection.UserVerification != "preferred" {
 		t.Fatalf("options: %s", opts)
 	}
-	if len(pk.Exclude) != 1 || pk.Exclude[0].ID != b64.EncodeToString(a.credID) {
+	if len(pk.Exclude) != 1 || pk.Exclude[0].ID != b64.EncodeToString(a.CredentialID()) {
 		t.Fatalf("the registered passkey is not excluded: %s", opts)
 	}
 }
 
 func TestPasskeyRegistrationRefusesKnownCredential(t *testing.T) {
-	p, a := mustPasskeys(t), newSoftAuthenticator(t)
+	p, a := mustPasskeys(t), webauthntest.New(t, testRPID)
 	data := register(t, p, a, mustUser(t, testUserID))
 	user := mustUser(t, testUserID, data)
 	opts, state, err := p.BeginRegistration(user)
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, _, err = p.FinishRegistration(user, state, a.create(opts))
+	_, _, err = p.FinishRegistration(user, state, a.Create(opts))
 	wantCode(t, err, quire.ECONFLICT)
 }
 
 func TestPasskeyWrongChallenge(t *testing.T) {
 	p := mustPasskeys(t)
-	a := newSoftAuthenticator(t)
-	a.challenge = b64.EncodeToString([]byte("a challenge the server never issued"))
+	a := webauthntest.New(t, testRPID)
+	a.Challenge = b64.EncodeToString([]byte("a challenge the server never issued"))
 	user := mustUser(t, testUserID)
 	opts, state, err := p.BeginRegistration(user)
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, _, err = p.FinishRegistration(user, state, a.create(opts))
+	_, _, err = p.FinishRegistration(user, state, a.Create(opts))
 	wantCode(t, err, quire.EINVALID)
 
-	a.challenge = ""
+	a.Challenge = ""
 	data := register(t, p, a, user)
-	a.challenge = b64.EncodeToString([]byte("a challenge the server never issued"))
+	a.Challenge = b64.EncodeToString([]byte("a challenge the server never issued"))
 	_, err = login(t, p, a, mustUser(t, testUserID, data))
 	wantCode(t, err, quire.EINVALIDCREDENTIALS)
 }
 
 func TestPasskeyStateOfAnotherCeremony(t *testing.T) {
-	p, a := mustPasskeys(t), newSoftAuthenticator(t)
+	p, a := mustPasskeys(t), webauthntest.New(t, testRPID)
 	user := mustUser(t, testUserID, register(t, p, a, mustUser(t, testUserID)))
 	// A response to one login, presented with the state of another.
 	opts, _, err := p.BeginLogin(user)
@@ -220,60 +225,60 @@ func TestPasskeyStateOfAnotherCeremony(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = p.FinishLogin(user, otherState, a.get(opts))
+	_, err = p.FinishLogin(user, otherState, a.Get(opts))
 	wantCode(t, err, quire.EINVALIDCREDENTIALS)
 }
 
 func TestPasskeyWrongOrigin(t *testing.T) {
 	p := mustPasskeys(t)
-	a := newSoftAuthenticator(t)
-	a.origin = "https://quire.test.evil.example"
+	a := webauthntest.New(t, testRPID)
+	a.Origin = "https://quire.test.evil.example"
 	user := mustUser(t, testUserID)
 	opts, state, err := p.BeginRegistration(user)
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, _, err = p.FinishRegistration(user, state, a.create(opts))
+	_, _, err = p.FinishRegistration(user, state, a.Create(opts))
 	wantCode(t, err, quire.EINVALID)
 
-	a.origin = testOrigin
+	a.Origin = testOrigin
 	data := register(t, p, a, user)
-	a.origin = "http://quire.test" // same host, no TLS
+	a.Origin = "http://quire.test" // same host, no TLS
 	_, err = login(t, p, a, mustUser(t, testUserID, data))
 	wantCode(t, err, quire.EINVALIDCREDENTIALS)
 }
 
 func TestPasskeyWrongRelyingParty(t *testing.T) {
-	p, a := mustPasskeys(t), newSoftAuthenticator(t)
+	p, a := mustPasskeys(t), webauthntest.New(t, testRPID)
 	data := register(t, p, a, mustUser(t, testUserID))
-	a.rpID = "evil.example"
+	a.RPID = "evil.example"
 	_, err := login(t, p, a, mustUser(t, testUserID, data))
 	wantCode(t, err, quire.EINVALIDCREDENTIALS)
 }
 
 func TestPasskeyWrongKey(t *testing.T) {
-	p, a := mustPasskeys(t), newSoftAuthenticator(t)
+	p, a := mustPasskeys(t), webauthntest.New(t, testRPID)
 	data := register(t, p, a, mustUser(t, testUserID))
-	a.key = newSoftAuthenticator(t).key // same credential ID, another key
+	a.ReplaceKey() // same credential ID, another key
 	_, err := login(t, p, a, mustUser(t, testUserID, data))
 	wantCode(t, err, quire.EINVALIDCREDENTIALS)
 }
 
 func TestPasskeySignCountRegression(t *testing.T) {
-	p, a := mustPasskeys(t), newSoftAuthenticator(t)
+	p, a := mustPasskeys(t), webauthntest.New(t, testRPID)
 	data := register(t, p, a, mustUser(t, testUserID))
-	a.count = 9
+	a.SignCount = 9
 	got, err := login(t, p, a, mustUser(t, testUserID, data))
 	if err != nil {
 		t.Fatal(err)
 	}
-	a.count = 4 // a clone that signed fewer times
+	a.SignCount = 4 // a clone that signed fewer times
 	_, err = login(t, p, a, mustUser(t, testUserID, got.Data))
 	wantCode(t, err, quire.EINVALIDCREDENTIALS)
 	if !errors.Is(err, ErrSignCount) {
 		t.Fatalf("error %v is not ErrSignCount", err)
 	}
-	a.count = 9 // equal is a regression too: the counter must grow
+	a.SignCount = 9 // equal is a regression too: the counter must grow
 	_, err = login(t, p, a, mustUser(t, testUserID, got.Data))
 	if !errors.Is(err, ErrSignCount) {
 		t.Fatalf("error %v is not ErrSignCount", err)
@@ -281,14 +286,14 @@ func TestPasskeySignCountRegression(t *testing.T) {
 }
 
 func TestPasskeyLoginOtherUser(t *testing.T) {
-	p, a := mustPasskeys(t), newSoftAuthenticator(t)
+	p, a := mustPasskeys(t), webauthntest.New(t, testRPID)
 	data := register(t, p, a, mustUser(t, testUserID))
 	opts, state, err := p.BeginLogin(mustUser(t, testUserID, data))
 	if err != nil {
 		t.Fatal(err)
 	}
 	other := mustUser(t, "bbbbbbbbbbbbbbbbbbbbbbbbbb", data)
-	_, err = p.FinishLogin(other, state, a.get(opts))
+	_, err = p.FinishLogin(other, state, a.Get(opts))
 	wantCode(t, err, quire.EINVALIDCREDENTIALS)
 }
 

@@ -33,6 +33,12 @@ type Options struct {
 	// Breach replaces the offline breach list, for tests that need a
 	// password to become breached or the check to fail.
 	Breach auth.BreachChecker
+	// PasskeyRPID is the passkey relying party ID; "" means "localhost".
+	PasskeyRPID string
+	// PasskeyOrigins are the origins passkey responses may come from; nil
+	// means https://localhost only. A browser test that serves on a port
+	// names its origin with the port here.
+	PasskeyOrigins []string
 }
 
 // New returns a Service over a new database in t.TempDir() and the

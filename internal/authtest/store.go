@@ -15,8 +15,8 @@ import (
 
 // OnStore returns a Service over an open SQLite database and its barrier,
 // for tests that also look at the store from below (the trust checks), and
-// the outbox directory under dir. Passkeys are on for relying party
-// "localhost".
+// the outbox directory under dir. Passkeys are on, for relying party
+// "localhost" and origin https://localhost unless o says otherwise.
 func OnStore(t testing.TB, db *sqlite.DB, b *barrier.Barrier, dir string, o Options) (*auth.Service, string) {
 	t.Helper()
 	hasher, err := password.New(password.Options{Params: FastParams()})
@@ -32,7 +32,8 @@ func OnStore(t testing.TB, db *sqlite.DB, b *barrier.Barrier, dir string, o Opti
 	if o.Config.BaseURL == "" {
 		o.Config.BaseURL = BaseURL
 	}
-	passkeys, err := mfa.NewPasskeys("localhost", "Quire", []string{"https://localhost"})
+	o = o.withPasskeyDefaults()
+	passkeys, err := mfa.NewPasskeys(o.PasskeyRPID, "Quire", o.PasskeyOrigins)
 	if err != nil {
 		t.Fatalf("authtest: passkeys: %v", err)
 	}
@@ -47,4 +48,21 @@ func OnStore(t testing.TB, db *sqlite.DB, b *barrier.Barrier, dir string, o Opti
 		t.Fatalf("authtest: auth service: %v", err)
 	}
 	return svc, outbox
+}
+
+// Defaults of the passkey relying party.
+const (
+	DefaultRPID   = "localhost"
+	DefaultOrigin = "https://localhost"
+)
+
+// withPasskeyDefaults fills in the relying party ID and origins left zero.
+func (o Options) withPasskeyDefaults() Options {
+	if o.PasskeyRPID == "" {
+		o.PasskeyRPID = DefaultRPID
+	}
+	if len(o.PasskeyOrigins) == 0 {
+		o.PasskeyOrigins = []string{DefaultOrigin}
+	}
+	return o
 }
