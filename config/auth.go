@@ -20,7 +20,7 @@ const (
 	DefaultArgon2Parallelism   = 4
 	DefaultBreachRangeURL      = "https://api.pwnedpasswords.com/range/"
 	DefaultBreachTimeout       = 3 * time.Second
-	DefaultThrottleRequests    = 30
+	DefaultThrottleRequests    = 60
 	DefaultThrottleWindow      = time.Minute
 	defaultPasskeyHost         = "localhost"
 	defaultPasskeyOriginScheme = "https://"

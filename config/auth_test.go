@@ -18,7 +18,7 @@ func TestAuthMailDefaults(t *testing.T) {
 		Passwords: Passwords{MinLength: 8, MaxLength: 128,
 			Argon2: Argon2{MemoryKiB: 65536, Iterations: 3, Parallelism: 4}},
 		Breach:       Breach{Enabled: true, RangeURL: "https://api.pwnedpasswords.com/range/", Timeout: 3 * time.Second},
-		Throttle:     Throttle{Requests: 30, Window: time.Minute},
+		Throttle:     Throttle{Requests: 60, Window: time.Minute},
 		SignInNotice: true,
 	}
 	if !reflect.DeepEqual(c.Auth, want) {

@@ -53,8 +53,8 @@ type Config struct {
 	// Auth is the account system; nil serves no accounts (and no routes
 	// that need them).
 	Auth *auth.Service
-	// AuthBurst sign-in, sign-up and reset requests per AuthWindow may come
-	// from one address (defaults 30 per minute).
+	// AuthBurst requests to the account routes per AuthWindow may come
+	// from one address (defaults 60 per minute).
 	AuthBurst  int
 	AuthWindow time.Duration
 
@@ -67,7 +67,7 @@ type Config struct {
 // withDefaults returns c with its zero values replaced by the defaults.
 func (c Config) withDefaults() Config {
 	setDefault(&c.ReadHeaderTimeout, DefaultReadHeaderTimeout)
-	setDefault(&c.AuthBurst, 30)
+	setDefault(&c.AuthBurst, 60)
 	setDefault(&c.AuthWindow, time.Minute)
 	setDefault(&c.ReadTimeout, DefaultReadTimeout)
 	setDefault(&c.WriteTimeout, DefaultWriteTimeout)

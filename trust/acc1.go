@@ -23,21 +23,24 @@ func acc1(ctx context.Context, env *Env, e *evidence) {
 	}
 	forged := map[string]string{"Origin": "https://attacker.invalid", "Sec-Fetch-Site": "cross-site"}
 	originOnly := map[string]string{"Origin": "https://attacker.invalid", "Sec-Fetch-Site": ""}
-	expectRefused(ctx, e, a, "POST /api/v1/auth/login from another site (Sec-Fetch-Site: cross-site)", "api/v1/auth/login",
+	expectRefused(ctx, e, a, http.MethodPost, "POST /api/v1/auth/login from another site (Sec-Fetch-Site: cross-site)", "api/v1/auth/login",
 		map[string]string{"email": "nobody@trust-check.invalid", "password": "irrelevant-password"}, forged)
-	expectRefused(ctx, e, a, "POST /api/v1/auth/login with a foreign Origin and no Sec-Fetch-Site", "api/v1/auth/login",
+	expectRefused(ctx, e, a, http.MethodPost, "POST /api/v1/auth/login with a foreign Origin and no Sec-Fetch-Site", "api/v1/auth/login",
 		map[string]string{"email": "nobody@trust-check.invalid", "password": "irrelevant-password"}, originOnly)
 
 	t := newThrowaway()
+	defer cleanUp(ctx, env, e, t)
 	if _, err := a.signUp(ctx, t); err != nil {
 		e.failf("%v", err)
 		return
 	}
-	defer cleanUp(ctx, env, e, t)
+	if !inStore(ctx, env, e, t) {
+		return
+	}
 	if !confirm(ctx, env, e, t) {
 		return
 	}
-	expectRefused(ctx, e, a, "POST /api/v1/api-keys from another site with the session cookie", "api/v1/api-keys",
+	expectRefused(ctx, e, a, http.MethodPost, "POST /api/v1/api-keys from another site with the session cookie", "api/v1/api-keys",
 		map[string]string{"name": "forged", "password": t.password}, forged)
 	if r, err := a.do(ctx, http.MethodGet, "api/v1/api-keys", nil, nil); err != nil || r.status != http.StatusOK {
 		e.failf("listing API keys after the forged request failed")
@@ -46,6 +49,11 @@ func acc1(ctx context.Context, env *Env, e *evidence) {
 	} else {
 		e.notef("no API key exists after the forged request")
 	}
+	expectRefused(ctx, e, a, http.MethodDelete, "DELETE /api/v1/me/sessions (sign out everywhere else) from another site", "api/v1/me/sessions", nil, forged)
+	expectRefused(ctx, e, a, http.MethodPost, "a form POST to the /logout page from another site", "logout", nil, forged)
+	if r, err := a.do(ctx, http.MethodGet, "api/v1/me", nil, nil); err != nil || r.status != http.StatusOK {
+		e.failf("the session no longer works after the forged requests (status %d): one of them acted", statusOf(r))
+	}
 	if r, err := a.do(ctx, http.MethodPost, "api/v1/api-keys", map[string]string{"name": "same-origin", "password": t.password}, nil); err != nil || r.status != http.StatusCreated {
 		e.failf("the same request from the server's own origin was not accepted (status %d)", statusOf(r))
 	} else {
@@ -53,9 +61,10 @@ func acc1(ctx context.Context, env *Env, e *evidence) {
 	}
 }
 
-// expectRefused sends a forged POST and expects 403 cross_origin_request.
-func expectRefused(ctx context.Context, e *evidence, a *apiClient, what, path string, body any, hdr map[string]string) {
-	r, err := a.do(ctx, http.MethodPost, path, body, hdr)
+// expectRefused sends a forged request and expects 403
+// cross_origin_request.
+func expectRefused(ctx context.Context, e *evidence, a *apiClient, method, what, path string, body any, hdr map[string]string) {
+	r, err := a.do(ctx, method, path, body, hdr)
 	switch {
 	case err != nil:
 		e.failf("%s: %v", what, err)

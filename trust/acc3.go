@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strconv"
 	"time"
 )
 
@@ -30,23 +31,50 @@ func acc3(ctx context.Context, env *Env, e *evidence) {
 		limit = 10
 	}
 	t := newThrowaway()
+	defer cleanUp(ctx, env, e, t)
 	if _, err := a.signUp(ctx, t); err != nil {
 		e.failf("%v", err)
 		return
 	}
-	defer cleanUp(ctx, env, e, t)
+	if !inStore(ctx, env, e, t) {
+		return
+	}
 	known, ok := lockOut(ctx, e, a, t, limit)
 	if !ok {
 		return
 	}
 	r, err := a.login(ctx, t, t.password)
-	if err != nil || r.status != http.StatusLocked || r.code != "account_locked" || r.header.Get("Retry-After") == "" {
-		e.failf("the right password after the lock answered %d %q (Retry-After %q), want 423 account_locked with Retry-After",
-			statusOf(r), codeOf(r), headerOf(r, "Retry-After"))
+	if err != nil || r.status != http.StatusLocked || r.code != "account_locked" {
+		e.failf("the right password after the lock answered %d %q, want 423 account_locked", statusOf(r), codeOf(r))
 	} else {
-		e.notef("the right password is refused while locked: 423 account_locked, Retry-After %ss", r.header.Get("Retry-After"))
+		checkRetryAfter(e, env, r.header.Get("Retry-After"))
 	}
-	compareUnknown(ctx, e, a, known)
+	compareUnknown(ctx, env, e, a, known, limit)
+}
+
+// checkRetryAfter compares the locked answer's Retry-After with the
+// configured lock: about the lock's duration, or none for a lock only an
+// admin lifts.
+func checkRetryAfter(e *evidence, env *Env, header string) {
+	if env.Auth.LockoutIndefinite {
+		if header != "" {
+			e.failf("an indefinite lock promised Retry-After %ss", header)
+			return
+		}
+		e.notef("the right password is refused while locked: 423 account_locked, no Retry-After (the lock lasts until an admin lifts it)")
+		return
+	}
+	want := env.Auth.LockoutDuration
+	if want == 0 {
+		want = time.Hour
+	}
+	secs, err := strconv.Atoi(header)
+	got := time.Duration(secs) * time.Second
+	if err != nil || got > want || got < want-2*time.Minute {
+		e.failf("the lock's Retry-After is %q, want about %v (the configured lock)", header, want)
+		return
+	}
+	e.notef("the right password is refused while locked: 423 account_locked, Retry-After %ss (the configured lock of %v)", header, want)
 }
 
 // failure is one failed attempt as the client saw it.
@@ -83,15 +111,28 @@ func lockOut(ctx context.Context, e *evidence, a *apiClient, t throwaway, limit 
 }
 
 // compareUnknown sends wrong passwords for an address without an account
-// and expects the same answer as for the real one, in similar time.
-func compareUnknown(ctx context.Context, e *evidence, a *apiClient, known []failure) {
+// until its limit, and expects the same answers as for the real one
+// (invalid_credentials, then a lock at the same count), in similar time.
+func compareUnknown(ctx context.Context, env *Env, e *evidence, a *apiClient, known []failure, limit int) {
 	ghost := newThrowaway()
+	defer func() {
+		if env.Accounts != nil {
+			_ = env.Accounts.Unlock(context.WithoutCancel(ctx), ghost.email, "")
+		}
+	}()
 	var took []time.Duration
-	for i := 0; i < 3; i++ {
+	for i := 1; i <= limit; i++ {
 		r, err := a.login(ctx, ghost, ghost.password)
 		if err != nil {
 			e.failf("unknown address: %v", err)
 			return
+		}
+		if i == limit {
+			if r.status != http.StatusLocked || r.code != "account_locked" {
+				e.failf("attempt %d for an unknown address answered %d %q, a known one was locked: the lock tells them apart", i, r.status, r.code)
+				return
+			}
+			break
 		}
 		took = append(took, a.took)
 		if r.status != known[0].status || r.code != known[0].code || messageOf(r) != known[0].message {
@@ -105,7 +146,7 @@ func compareUnknown(ctx context.Context, e *evidence, a *apiClient, known []fail
 	}
 	km, um := median(kt), median(took)
 	ratio := float64(max(km, um)) / float64(max(min(km, um), time.Microsecond))
-	e.notef("an unknown address gets the same status, code and message; median time %v (known) vs %v (unknown), ratio %.2f", km.Round(time.Millisecond), um.Round(time.Millisecond), ratio)
+	e.notef("an address without an account gets the same status, code and message, and is locked at the same count; median time %v (known) vs %v (unknown), ratio %.2f", km.Round(time.Millisecond), um.Round(time.Millisecond), ratio)
 	if ratio > 3 {
 		e.failf("known and unknown addresses differ in time by a factor of %.1f: the timing tells them apart", ratio)
 	}

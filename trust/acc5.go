@@ -27,23 +27,40 @@ func acc5(ctx context.Context, env *Env, e *evidence) {
 		return
 	}
 	t := newThrowaway()
+	defer cleanUp(ctx, env, e, t)
 	if _, err := a.signUp(ctx, t); err != nil {
 		e.failf("%v", err)
 		return
 	}
-	defer cleanUp(ctx, env, e, t)
+	if !inStore(ctx, env, e, t) {
+		return
+	}
 	if !confirm(ctx, env, e, t) {
 		return
 	}
-	codes, ok := enrolTOTP(ctx, e, a, t)
+	codes, secret, ok := enrolTOTP(ctx, e, a, t)
 	if !ok {
 		return
 	}
 	if !signInOwingFactor(ctx, e, a, t) {
 		return
 	}
+	pending := a.cookie.Value
 	r, err := a.do(ctx, http.MethodPost, "api/v1/auth/mfa", map[string]string{"code": "000000"}, nil)
 	expectCode(e, r, err, "a wrong TOTP code", http.StatusUnauthorized, "invalid_credentials")
+	// The next time step's code: the enrolment spent the current one.
+	code, _ := totp.GenerateCode(secret, time.Now().Add(30*time.Second))
+	r, err = a.do(ctx, http.MethodPost, "api/v1/auth/mfa", map[string]string{"code": code}, nil)
+	if err != nil || r.status != http.StatusOK || r.body["stage"] != "full" || a.cookie == nil || a.cookie.Value == pending {
+		e.failf("a right TOTP code did not finish the sign-in with a new session token (status %d)", statusOf(r))
+		return
+	}
+	e.notef("a right TOTP code finished the sign-in, with a new session token")
+	if !signInOwingFactor(ctx, e, a, t) {
+		return
+	}
+	r, err = a.do(ctx, http.MethodPost, "api/v1/auth/mfa", map[string]string{"code": code}, nil)
+	expectCode(e, r, err, "the same TOTP code again (a replay)", http.StatusUnauthorized, "invalid_credentials")
 	r, err = a.do(ctx, http.MethodPost, "api/v1/auth/mfa", map[string]string{"recoveryCode": codes[0]}, nil)
 	if err != nil || r.status != http.StatusOK || r.body["stage"] != "full" {
 		e.failf("a recovery code did not finish the sign-in (status %d)", statusOf(r))
@@ -60,33 +77,34 @@ func acc5(ctx context.Context, env *Env, e *evidence) {
 
 // enrolTOTP turns TOTP on with a code computed from the enrolment URI and
 // returns the recovery codes.
-func enrolTOTP(ctx context.Context, e *evidence, a *apiClient, t throwaway) ([]string, bool) {
+func enrolTOTP(ctx context.Context, e *evidence, a *apiClient, t throwaway) ([]string, string, bool) {
 	r, err := a.do(ctx, http.MethodPost, "api/v1/me/mfa/totp", map[string]string{"password": "not-" + t.password}, nil)
 	if err != nil || r.status != http.StatusUnauthorized {
 		e.failf("TOTP enrolment with a wrong password answered %d, want 401: a stolen session could plant its own factor", statusOf(r))
-		return nil, false
+		return nil, "", false
 	}
 	e.notef("adding a second factor needs the password again (a wrong one: 401)")
 	r, err = a.do(ctx, http.MethodPost, "api/v1/me/mfa/totp", map[string]string{"password": t.password}, nil)
 	if err != nil || r.status != http.StatusOK {
 		e.failf("starting TOTP enrolment answered %d", statusOf(r))
-		return nil, false
+		return nil, "", false
 	}
 	uri, _ := r.body["uri"].(string)
 	u, err := url.Parse(uri)
 	if err != nil || u.Scheme != "otpauth" {
 		e.failf("the enrolment did not give an otpauth:// URI")
-		return nil, false
+		return nil, "", false
 	}
-	code, err := totp.GenerateCode(u.Query().Get("secret"), time.Now())
+	secret := u.Query().Get("secret")
+	code, err := totp.GenerateCode(secret, time.Now())
 	if err != nil {
 		e.failf("computing a TOTP code from the enrolment: %v", err)
-		return nil, false
+		return nil, "", false
 	}
 	r, err = a.do(ctx, http.MethodPost, "api/v1/me/mfa/totp/confirm", map[string]string{"code": code}, nil)
 	if err != nil || r.status != http.StatusOK {
 		e.failf("confirming TOTP answered %d %q", statusOf(r), codeOf(r))
-		return nil, false
+		return nil, "", false
 	}
 	raw, _ := r.body["recoveryCodes"].([]any)
 	var codes []string
@@ -97,10 +115,10 @@ func enrolTOTP(ctx context.Context, e *evidence, a *apiClient, t throwaway) ([]s
 	}
 	if len(codes) != 10 {
 		e.failf("TOTP enrolment returned %d recovery codes, want 10", len(codes))
-		return nil, false
+		return nil, "", false
 	}
 	e.notef("TOTP enrolled with a code from the otpauth URI (RFC 6238); 10 one-time recovery codes issued")
-	return codes, true
+	return codes, secret, true
 }
 
 // signInOwingFactor signs out and in again with the password and expects a
@@ -112,12 +130,16 @@ func signInOwingFactor(ctx context.Context, e *evidence, a *apiClient, t throwaw
 		e.failf("sign-in with TOTP on did not ask for the second factor (status %d)", statusOf(r))
 		return false
 	}
-	r, err = a.do(ctx, http.MethodGet, "api/v1/me", nil, nil)
-	if err != nil || r.status != http.StatusForbidden || r.code != "mfa_required" {
-		e.failf("before the second factor, /api/v1/me answered %d %q, want 403 mfa_required", statusOf(r), codeOf(r))
-		return false
+	for _, p := range []struct{ method, path string }{
+		{http.MethodGet, "api/v1/me"}, {http.MethodGet, "api/v1/me/sessions"}, {http.MethodPost, "api/v1/api-keys"},
+	} {
+		r, err = a.do(ctx, p.method, p.path, map[string]string{"name": "x", "password": t.password}, nil)
+		if err != nil || r.status != http.StatusForbidden || r.code != "mfa_required" {
+			e.failf("before the second factor, %s /%s answered %d %q, want 403 mfa_required", p.method, p.path, statusOf(r), codeOf(r))
+			return false
+		}
 	}
-	e.notef("the password alone gives a session that answers 403 mfa_required until the second factor")
+	e.notef("the password alone gives a session that answers 403 mfa_required (profile, sessions, new API key) until the second factor")
 	return true
 }
 

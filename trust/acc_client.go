@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/quirehq/quire"
 )
 
 // sessionCookie is the name of Quire's browser session cookie.
@@ -49,7 +51,7 @@ func newAPIClient(env *Env) (*apiClient, error) {
 
 // maxThrottleWait is the longest a probe waits when the server's
 // per-address throttle asks it to slow down.
-const maxThrottleWait = 20 * time.Second
+const maxThrottleWait = 65 * time.Second
 
 // do sends a request with a JSON body (nil for none) and extra headers,
 // and keeps a session cookie the server sets. When the server's throttle
@@ -128,15 +130,17 @@ type throwaway struct {
 }
 
 // newThrowaway returns a fresh address under a reserved domain (.invalid,
-// RFC 2606: mail to it goes nowhere) and a random strong password.
+// RFC 2606: mail to it goes nowhere) and a random strong password longer
+// than any configurable minimum length.
 func newThrowaway() throwaway {
-	var b [18]byte
+	var b [51]byte
 	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails on supported platforms.
 	return throwaway{email: "trust-" + newMarker() + "@trust-check.invalid",
 		password: "Tq-" + base64.RawURLEncoding.EncodeToString(b[:])}
 }
 
 // signUp creates the throwaway account; the client keeps its session.
+// Callers check inStore afterwards.
 func (a *apiClient) signUp(ctx context.Context, t throwaway) (*apiResponse, error) {
 	r, err := a.do(ctx, http.MethodPost, "api/v1/auth/signup", map[string]string{"email": t.email, "password": t.password}, nil)
 	if err != nil {
@@ -167,6 +171,21 @@ func confirm(ctx context.Context, env *Env, e *evidence, t throwaway) bool {
 	return true
 }
 
+// inStore checks that the account the check signed up on the live server
+// is in the store this run inspects: otherwise the store-side evidence
+// (and the clean-up) would be about another deployment.
+func inStore(ctx context.Context, env *Env, e *evidence, t throwaway) bool {
+	if env.Users == nil {
+		e.failf("no store access: run quire trust with the server's --config and --data")
+		return false
+	}
+	if _, err := env.Users.FindUserByEmail(ctx, t.email); err != nil {
+		e.failf("the throwaway account signed up at %s is not in this store (%v): the server uses another database than the one checked", env.URL, quire.ErrorCode(err))
+		return false
+	}
+	return true
+}
+
 // cleanUp deletes the throwaway account through env.Accounts, or says in
 // the evidence that it is left behind.
 func cleanUp(ctx context.Context, env *Env, e *evidence, t throwaway) {
@@ -174,7 +193,13 @@ func cleanUp(ctx context.Context, env *Env, e *evidence, t throwaway) {
 		e.notef("the throwaway account %s is left on the server (no store access to delete it)", redactEmail(t.email))
 		return
 	}
-	if err := env.Accounts.DeleteAccountByEmail(context.WithoutCancel(ctx), t.email); err != nil {
+	ctx = context.WithoutCancel(ctx)
+	if env.Users != nil {
+		if _, err := env.Users.FindUserByEmail(ctx, t.email); quire.ErrorCode(err) == quire.ENOTFOUND {
+			return // never created (the check failed first), or not in this store: inStore said so
+		}
+	}
+	if err := env.Accounts.DeleteAccountByEmail(ctx, t.email); err != nil {
 		e.failf("deleting the throwaway account: %v", err)
 		return
 	}

@@ -136,7 +136,7 @@ var registry = []Claim{
 		Title:   "CSRF protection",
 		Text:    "CSRF protection on every state-changing browser request.",
 		Verify: "Against the server URL: POSTs a sign-in as another site would (Sec-Fetch-Site: cross-site; and a foreign Origin alone) and expects 403 cross_origin_request; " +
-			"signs up a throwaway account and POSTs a new API key cross-site with its session cookie, expecting 403 and no key created, then the same request same-origin, expecting 201.",
+			"signs up a throwaway account and, with its session cookie, POSTs a new API key, DELETEs its other sessions and POSTs the /logout form cross-site, expecting 403 each time, no key created and the session alive, then the key request same-origin, expecting 201.",
 		Check:   checkACC1,
 		Timeout: 2 * time.Minute,
 	},

@@ -107,16 +107,26 @@ func (e *Env) scanLimit() int64 {
 type Accounts interface {
 	ConfirmAddress(ctx context.Context, email string) error
 	DeleteAccountByEmail(ctx context.Context, email string) error
+	// Unlock lifts the lock a check put on an address (actorID "" is the
+	// operator).
+	Unlock(ctx context.Context, email, actorID string) error
 }
 
 // AuthInfo is the account-security configuration the checks compare the
 // live server against.
 type AuthInfo struct {
 	// LockoutAttempts is the configured lockout threshold; zero means the
-	// default of 10.
-	LockoutAttempts int
-	// BreachRangeURL is the k-anonymity range API in use ("" if off).
-	BreachRangeURL string
+	// default of 10. LockoutDuration is how long a lock lasts (zero: an
+	// hour), unless LockoutIndefinite.
+	LockoutAttempts   int
+	LockoutDuration   time.Duration
+	LockoutIndefinite bool
+	// MinPasswordLength is the shortest password accepted (zero: 8).
+	MinPasswordLength int
+	// BreachRangeURL is the k-anonymity range API in use ("" if off), and
+	// BreachFailClosed whether its failures refuse the password.
+	BreachRangeURL   string
+	BreachFailClosed bool
 	// SessionIdle and SessionLifetime are the session timeouts.
 	SessionIdle, SessionLifetime time.Duration
 }

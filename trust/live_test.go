@@ -26,6 +26,7 @@ func liveEnv(t *testing.T, cfg *tls.Config) *Env {
 	api := qhttp.NewServer(qhttp.Config{Auth: accounts, AuthBurst: 1000})
 	mux := http.NewServeMux()
 	mux.Handle("/api/", api)
+	mux.Handle("/logout", api)
 	mux.Handle("/", withHeaders(hstsHandler("max-age=63072000; includeSubDomains", true), nil))
 	srv, pool := startTLS(t, cfg, mux)
 	env.URL, env.RootCAs = srv.URL, pool

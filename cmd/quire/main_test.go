@@ -155,7 +155,7 @@ func TestServeZeroConfig(t *testing.T) {
 		t.Fatalf("readyz = %d", resp.StatusCode)
 	}
 	// The first scheduled run starts once the server listens.
-	for deadline := time.Now().Add(30 * time.Second); ; {
+	for deadline := time.Now().Add(90 * time.Second); ; {
 		resp, err = c.Get(s.url + "/trust.json")
 		if err != nil {
 			t.Fatal(err)

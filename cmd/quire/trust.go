@@ -67,7 +67,9 @@ func trustEnv(a *app) *trust.Env {
 		Workspaces: a.stores.workspaces,
 		Notes:      a.stores.notes,
 		Barrier:    a.barrier,
-		Auth: trust.AuthInfo{LockoutAttempts: cfg.Auth.Lockout.Attempts, BreachRangeURL: breachRangeURL(cfg),
+		Auth: trust.AuthInfo{LockoutAttempts: cfg.Auth.Lockout.Attempts, LockoutDuration: cfg.Auth.Lockout.Duration,
+			LockoutIndefinite: cfg.Auth.Lockout.Indefinite, MinPasswordLength: cfg.Auth.Passwords.MinLength,
+			BreachRangeURL: breachRangeURL(cfg), BreachFailClosed: cfg.Auth.Breach.FailClosed,
 			SessionIdle: cfg.Auth.Sessions.IdleTimeout, SessionLifetime: cfg.Auth.Sessions.Lifetime},
 		Logs: trust.LogInfo{Dir: cfg.Logs.Dir, Retention: cfg.Logs.Retention,
 			NewLogger: func(w io.Writer) *slog.Logger {
