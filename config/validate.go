@@ -62,6 +62,8 @@ func (c *Config) validateServer(p *problems) {
 	}
 	if s.PublicURL != "" && !validOrigin(s.PublicURL) {
 		p.add("server.public_url", "must be the https:// origin users reach Quire at, e.g. https://quire.example.com (no credentials, path, query or fragment)")
+	} else if s.PublicURL == "" && c.Production() {
+		p.add("server.public_url", "production needs the https:// origin users reach Quire at, e.g. https://quire.example.com: links in emails and passkeys are made for it")
 	}
 	for _, t := range []struct {
 		key string

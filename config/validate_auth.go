@@ -1,6 +1,7 @@
 package config
 
 import (
+	"net/url"
 	"fmt"
 	"strings"
 	"time"
@@ -92,7 +93,13 @@ func validateArgon2(p *problems, a Argon2, production bool) {
 
 func validateBreach(p *problems, b Breach, production bool) {
 	if b.RangeURL != "" {
-		checkHTTPSURL(p, "auth.breach.range_url", b.RangeURL, production, "the range API needs none")
+		// Always https, loopback included: the breach checker sends the
+		// hash prefix over TLS only, so an http:// URL could never work.
+		if u, err := url.Parse(b.RangeURL); err == nil && u.Scheme == "http" {
+			p.add("auth.breach.range_url", "must use https:// (the breach checker speaks TLS only, to loopback too)")
+		} else {
+			checkHTTPSURL(p, "auth.breach.range_url", b.RangeURL, production, "the range API needs none")
+		}
 		if !strings.HasSuffix(b.RangeURL, "/") {
 			p.add("auth.breach.range_url", `must end with "/": the 5-character hash prefix is appended to it, e.g. https://api.pwnedpasswords.com/range/`)
 		}

@@ -46,11 +46,12 @@ func TestValidateAuthMessages(t *testing.T) {
 		{"argon2 too many", fns(argon2(1<<20, 101, 256)), []string{iterationsMsg, parallelismMsg}},
 		{"breach off", fns(auth(func(a *Auth) { a.Breach = Breach{Timeout: time.Second} })), nil},
 		{"breach online check off", fns(auth(func(a *Auth) { a.Breach.RangeURL = "" })), nil},
-		{"breach loopback http in development", fns(rangeURL("http://127.0.0.1:8999/range/")), nil},
+		{"breach loopback http in development", fns(rangeURL("http://127.0.0.1:8999/range/")), []string{
+			"auth.breach.range_url: must use https:// (the breach checker speaks TLS only, to loopback too)"}},
 		{"breach remote http", fns(rangeURL("http://pwned.example/range/")), []string{
-			"auth.breach.range_url: must use https://; http:// is allowed only to a loopback address (127.0.0.1, ::1, localhost) in development (claim TLS-2)"}},
+			"auth.breach.range_url: must use https:// (the breach checker speaks TLS only, to loopback too)"}},
 		{"breach http in production", fns(production, rangeURL("http://127.0.0.1:8999/range/")), []string{
-			"auth.breach.range_url: must use https:// in production (claim TLS-2)"}},
+			"auth.breach.range_url: must use https:// (the breach checker speaks TLS only, to loopback too)"}},
 		{"breach https in production", fns(production, rangeURL("https://pwned.internal/range/")), nil},
 		{"breach credentials", fns(rangeURL("https://u:hunter2@pwned.example/range/")), []string{
 			"auth.breach.range_url: must not contain credentials; the range API needs none"}},

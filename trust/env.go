@@ -1,6 +1,7 @@
 package trust
 
 import (
+	"net/url"
 	"context"
 	"crypto/x509"
 	"io"
@@ -22,6 +23,10 @@ type Env struct {
 	// HTTPURL is the plain-HTTP redirect listener, such as
 	// http://127.0.0.1:8080. Empty means it is disabled.
 	HTTPURL string
+	// ServerName is the name the server's certificate must carry when it
+	// differs from URL's host: a server probing itself on its listen
+	// address (127.0.0.1) under a certificate for its public name.
+	ServerName string
 	// RootCAs verifies the server certificate (the self-signed development
 	// certificate, say); nil means the system roots.
 	RootCAs *x509.CertPool
@@ -129,4 +134,12 @@ type AuthInfo struct {
 	BreachFailClosed bool
 	// SessionIdle and SessionLifetime are the session timeouts.
 	SessionIdle, SessionLifetime time.Duration
+}
+
+// tlsName is the name the certificate of the server at u must carry.
+func (e *Env) tlsName(u *url.URL) string {
+	if e.ServerName != "" {
+		return e.ServerName
+	}
+	return u.Hostname()
 }

@@ -22,7 +22,7 @@ func checkHDR1(ctx context.Context, env *Env) (Status, []string) {
 		e.failf("the server URL must be an absolute https:// URL")
 		return e.result()
 	}
-	c := probeClient(env.RootCAs)
+	c := probeClient(env.RootCAs, env.ServerName)
 	probes := []struct{ url, what string }{
 		{u.JoinPath("trust").String(), "the /trust page"},
 		{u.JoinPath("healthz").String(), "/healthz"},

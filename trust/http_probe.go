@@ -13,12 +13,13 @@ import (
 
 // probeClient returns an HTTP client for the probes: no proxy (it must
 // reach the server itself), no redirects followed, no connection reuse.
-func probeClient(roots *x509.CertPool) *http.Client {
+// serverName, when set, is the name the certificate must carry.
+func probeClient(roots *x509.CertPool, serverName string) *http.Client {
 	return &http.Client{
 		Timeout: probeTimeout,
 		Transport: &http.Transport{
 			Proxy:             nil,
-			TLSClientConfig:   &tls.Config{MinVersion: tls.VersionTLS12, RootCAs: roots},
+			TLSClientConfig:   &tls.Config{MinVersion: tls.VersionTLS12, RootCAs: roots, ServerName: serverName},
 			DisableKeepAlives: true,
 		},
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
@@ -41,8 +42,8 @@ func get(ctx context.Context, c *http.Client, u string) (*http.Response, error) 
 }
 
 // hstsProbes checks Strict-Transport-Security on a success and on a 404.
-func hstsProbes(ctx context.Context, e *evidence, base *url.URL, roots *x509.CertPool) {
-	c := probeClient(roots)
+func hstsProbes(ctx context.Context, e *evidence, base *url.URL, roots *x509.CertPool, serverName string) {
+	c := probeClient(roots, serverName)
 	for _, p := range []struct{ path, what string }{
 		{"healthz", "/healthz"},
 		{"trust-check-missing-" + newMarker(), "a missing page"},
@@ -88,7 +89,7 @@ func redirectProbe(ctx context.Context, e *evidence, httpURL string) {
 		target.Path = "/" + target.Path
 	}
 	target.RawQuery = "x=1"
-	resp, err := get(ctx, probeClient(nil), target.String())
+	resp, err := get(ctx, probeClient(nil, ""), target.String())
 	if err != nil {
 		e.failf("plain HTTP GET /healthz?x=1: %v", err)
 		return

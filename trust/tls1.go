@@ -45,10 +45,10 @@ func checkTLS1(ctx context.Context, env *Env) (Status, []string) {
 		port = "443"
 	}
 	addr := net.JoinHostPort(u.Hostname(), port)
-	if !tlsVersions(ctx, &e, addr, u.Hostname(), env.RootCAs) {
+	if !tlsVersions(ctx, &e, addr, env.tlsName(u), env.RootCAs) {
 		return e.result()
 	}
-	hstsProbes(ctx, &e, u, env.RootCAs)
+	hstsProbes(ctx, &e, u, env.RootCAs, env.ServerName)
 	if env.HTTPURL == "" {
 		e.notef("plain HTTP: no redirect listener configured, nothing to probe")
 	} else {

@@ -170,3 +170,22 @@ func TestAEAD(t *testing.T) {
 		}
 	}
 }
+
+// TestServerNameIsVerified checks that the probes verify the certificate
+// against Env.ServerName when it is set: a server probing itself on
+// 127.0.0.1 under a certificate for its public name.
+func TestServerNameIsVerified(t *testing.T) {
+	srv, pool := startTLS(t, goodTLS(), withHeaders(hstsHandler("max-age=63072000; includeSubDomains", true), nil))
+	for _, tc := range []struct {
+		name string
+		want Status
+	}{
+		{"example.com", StatusPass}, // in httptest's certificate
+		{"quire.invalid", StatusFail},
+	} {
+		env := &Env{URL: srv.URL, RootCAs: pool, ServerName: tc.name}
+		if st, ev := checkHDR1(context.Background(), env); st != tc.want {
+			t.Errorf("ServerName %s: HDR-1 %s, want %s: %v", tc.name, st, tc.want, ev)
+		}
+	}
+}

@@ -33,7 +33,7 @@ func runAdmin(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fmt.Fprint(stderr, adminUsage)
 		return exitCode(2)
 	}
-	a, err := openConfigured(ctx, *configPath, *dataDir, stderr)
+	a, err := openExisting(ctx, *configPath, *dataDir, stderr)
 	if err != nil {
 		return err
 	}

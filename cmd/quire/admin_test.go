@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -86,7 +87,17 @@ func TestAdminUsage(t *testing.T) {
 		}
 	}
 	var stdout, stderr bytes.Buffer
-	err := run(context.Background(), []string{"admin", "unlock", "not an address", "--data", filepath.Join(t.TempDir(), "d")}, &stdout, &stderr)
+	empty := filepath.Join(t.TempDir(), "d")
+	err := run(context.Background(), []string{"admin", "unlock", "a@example.com", "--data", empty}, &stdout, &stderr)
+	if err == nil || !strings.Contains(err.Error(), "no Quire database") {
+		t.Errorf("admin on a directory without a deployment: %v", err)
+	}
+	if _, statErr := os.Stat(empty); !os.IsNotExist(statErr) {
+		t.Errorf("admin created a deployment in %s", empty)
+	}
+	data := filepath.Join(t.TempDir(), "data")
+	lockedAccount(t, data, "someone@example.com")
+	err = run(context.Background(), []string{"admin", "unlock", "not an address", "--data", data}, &stdout, &stderr)
 	if quire.ErrorCode(err) != quire.EINVALID {
 		t.Errorf("unlock of a malformed address: %v", err)
 	}

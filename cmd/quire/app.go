@@ -194,6 +194,23 @@ func openConfigured(ctx context.Context, configPath, dataDir string, stderr io.W
 	return openApp(ctx, cfg, stderr)
 }
 
+// openExisting is openConfigured for commands that inspect or change a
+// deployment (trust, admin): on SQLite they refuse a data directory with
+// no database rather than create a new, empty deployment (and root key)
+// and report on that instead.
+func openExisting(ctx context.Context, configPath, dataDir string, stderr io.Writer) (*app, error) {
+	cfg, err := loadConfig(configPath, dataDir)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Database.Driver != config.DriverPostgres {
+		if _, err := os.Stat(cfg.Database.Path); err != nil {
+			return nil, fmt.Errorf("no Quire database at %s: give the server's --data (or --config)", cfg.Database.Path)
+		}
+	}
+	return openApp(ctx, cfg, stderr)
+}
+
 // loadConfig reads the configuration and applies the data-directory flag.
 func loadConfig(configPath, dataDir string) (*config.Config, error) {
 	cfg, err := config.Load(configPath)

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"io"
 	"log/slog"
+	"net/url"
 	"os"
 	"path/filepath"
 
@@ -24,7 +25,7 @@ func runTrust(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := fs.Parse(args); err != nil {
 		return exitCode(2)
 	}
-	a, err := openConfigured(ctx, *configPath, *dataDir, stderr)
+	a, err := openExisting(ctx, *configPath, *dataDir, stderr)
 	if err != nil {
 		return err
 	}
@@ -78,6 +79,11 @@ func trustEnv(a *app) *trust.Env {
 	}
 	if a.auth != nil {
 		env.Accounts = a.auth
+	}
+	if u, err := url.Parse(cfg.Server.PublicURL); err == nil && cfg.Server.PublicURL != "" {
+		// The certificate is for the public name, also when the server
+		// probes itself on its listen address.
+		env.ServerName = u.Hostname()
 	}
 	return env
 }
