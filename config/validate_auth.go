@@ -1,8 +1,8 @@
 package config
 
 import (
-	"net/url"
 	"fmt"
+	"net/url"
 	"strings"
 	"time"
 )

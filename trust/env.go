@@ -1,11 +1,11 @@
 package trust
 
 import (
-	"net/url"
 	"context"
 	"crypto/x509"
 	"io"
 	"log/slog"
+	"net/url"
 	"sync"
 	"time"
 
