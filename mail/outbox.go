@@ -45,6 +45,9 @@ func (o *Outbox) Send(ctx context.Context, m Message) error {
 	if err != nil {
 		return err
 	}
+	if undeliverable(m.To) {
+		return nil // .invalid, as the trust checks' throwaway accounts: not worth a file
+	}
 	name := fileName(now, m.Kind)
 	if err := o.store(msg, name); err != nil {
 		return quire.WrapError(quire.EINTERNAL, "The email could not be written.", err)

@@ -239,3 +239,17 @@ func TestOutboxCanceledContext(t *testing.T) {
 		t.Errorf("files written: %q", names)
 	}
 }
+
+func TestOutboxSkipsReservedInvalidDomain(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "outbox")
+	o := &Outbox{Dir: dir}
+	if err := o.Send(context.Background(), VerifyEmail("trust-x@trust-check.invalid", "https://quire.test/v?token=x")); err != nil {
+		t.Fatal(err)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Fatalf("%d files written for an .invalid address", len(entries))
+	}
+	if err := o.Send(context.Background(), VerifyEmail("a@trust-check.invalid\r\nBcc: b@example.com", "https://quire.test/")); quire.ErrorCode(err) != quire.EINVALID {
+		t.Fatalf("an invalid message to .invalid was not refused: %v", err)
+	}
+}
