@@ -16,9 +16,9 @@ func checkACC1(ctx context.Context, env *Env) (Status, []string) {
 
 // acc1 runs the check; its deferred clean-up still adds to the evidence.
 func acc1(ctx context.Context, env *Env, e *evidence) {
-	a, err := newAPIClient(env)
-	if err != nil {
-		e.failf("%v", err)
+	a, t, _, done, ok := throwawaySession(ctx, env, e, true)
+	defer done()
+	if !ok {
 		return
 	}
 	forged := map[string]string{"Origin": "https://attacker.invalid", "Sec-Fetch-Site": "cross-site"}
@@ -28,18 +28,6 @@ func acc1(ctx context.Context, env *Env, e *evidence) {
 	expectRefused(ctx, e, a, http.MethodPost, "POST /api/v1/auth/login with a foreign Origin and no Sec-Fetch-Site", "api/v1/auth/login",
 		map[string]string{"email": "nobody@trust-check.invalid", "password": "irrelevant-password"}, originOnly)
 
-	t := newThrowaway()
-	defer cleanUp(ctx, env, e, t)
-	if _, err := a.signUp(ctx, t); err != nil {
-		e.failf("%v", err)
-		return
-	}
-	if !inStore(ctx, env, e, t) {
-		return
-	}
-	if !confirm(ctx, env, e, t) {
-		return
-	}
 	expectRefused(ctx, e, a, http.MethodPost, "POST /api/v1/api-keys from another site with the session cookie", "api/v1/api-keys",
 		map[string]string{"name": "forged", "password": t.password}, forged)
 	if r, err := a.do(ctx, http.MethodGet, "api/v1/api-keys", nil, nil); err != nil || r.status != http.StatusOK {

@@ -21,22 +21,13 @@ func checkACC3(ctx context.Context, env *Env) (Status, []string) {
 
 // acc3 runs the check; its deferred clean-up still adds to the evidence.
 func acc3(ctx context.Context, env *Env, e *evidence) {
-	a, err := newAPIClient(env)
-	if err != nil {
-		e.failf("%v", err)
-		return
-	}
 	limit := env.Auth.LockoutAttempts
 	if limit == 0 {
 		limit = 10
 	}
-	t := newThrowaway()
-	defer cleanUp(ctx, env, e, t)
-	if _, err := a.signUp(ctx, t); err != nil {
-		e.failf("%v", err)
-		return
-	}
-	if !inStore(ctx, env, e, t) {
+	a, t, _, done, ok := throwawaySession(ctx, env, e, false)
+	defer done()
+	if !ok {
 		return
 	}
 	known, ok := lockOut(ctx, e, a, t, limit)

@@ -23,19 +23,9 @@ func checkACC4(ctx context.Context, env *Env) (Status, []string) {
 
 // acc4 runs the check; its deferred clean-up still adds to the evidence.
 func acc4(ctx context.Context, env *Env, e *evidence) {
-	a, err := newAPIClient(env)
-	if err != nil {
-		e.failf("%v", err)
-		return
-	}
-	t := newThrowaway()
-	defer cleanUp(ctx, env, e, t)
-	r, err := a.signUp(ctx, t)
-	if err != nil {
-		e.failf("%v", err)
-		return
-	}
-	if !inStore(ctx, env, e, t) {
+	a, t, r, done, ok := throwawaySession(ctx, env, e, false)
+	defer done()
+	if !ok {
 		return
 	}
 	first := a.cookie.Value

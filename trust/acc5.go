@@ -21,21 +21,9 @@ func checkACC5(ctx context.Context, env *Env) (Status, []string) {
 
 // acc5 runs the check; its deferred clean-up still adds to the evidence.
 func acc5(ctx context.Context, env *Env, e *evidence) {
-	a, err := newAPIClient(env)
-	if err != nil {
-		e.failf("%v", err)
-		return
-	}
-	t := newThrowaway()
-	defer cleanUp(ctx, env, e, t)
-	if _, err := a.signUp(ctx, t); err != nil {
-		e.failf("%v", err)
-		return
-	}
-	if !inStore(ctx, env, e, t) {
-		return
-	}
-	if !confirm(ctx, env, e, t) {
+	a, t, _, done, ok := throwawaySession(ctx, env, e, true)
+	defer done()
+	if !ok {
 		return
 	}
 	codes, secret, ok := enrolTOTP(ctx, e, a, t)

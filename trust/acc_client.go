@@ -213,3 +213,25 @@ func redactEmail(s string) string {
 	}
 	return s
 }
+
+// throwawaySession signs a new throwaway account up on the live server,
+// checks that it landed in the store this run inspects and, if confirmed,
+// confirms its address. It returns the signed-in client, the account, the
+// sign-up answer, and done, which deletes the account and must be
+// deferred even when ok is false (the evidence then says why).
+func throwawaySession(ctx context.Context, env *Env, e *evidence, confirmed bool) (*apiClient, throwaway, *apiResponse, func(), bool) {
+	t := newThrowaway()
+	done := func() { cleanUp(ctx, env, e, t) }
+	a, err := newAPIClient(env)
+	if err != nil {
+		e.failf("%v", err)
+		return nil, t, nil, done, false
+	}
+	r, err := a.signUp(ctx, t)
+	if err != nil {
+		e.failf("%v", err)
+		return nil, t, nil, done, false
+	}
+	ok := inStore(ctx, env, e, t) && (!confirmed || confirm(ctx, env, e, t))
+	return a, t, r, done, ok
+}
