@@ -156,13 +156,6 @@ func codeOf(r *apiResponse) string {
 	return r.code
 }
 
-func headerOf(r *apiResponse, k string) string {
-	if r == nil {
-		return ""
-	}
-	return r.header.Get(k)
-}
-
 func messageOf(r *apiResponse) string {
 	if e, ok := r.body["error"].(map[string]any); ok {
 		m, _ := e["message"].(string)
