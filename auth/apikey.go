@@ -36,6 +36,7 @@ func (s *Service) CreateAPIKey(ctx context.Context, userID, name, pw string) (*q
 		return nil, "", err
 	}
 	_ = s.audit(ctx, EventKeyCreated, userID, map[string]string{"key": k.ID})
+	s.notifyChange(ctx, userID, "An API key was created.")
 	return k, secret, nil
 }
 

@@ -95,6 +95,7 @@ func (s *Service) FinishPasskeyRegistration(ctx context.Context, sess *quire.Ses
 		return nil, nil, err
 	}
 	_ = s.audit(ctx, EventPasskeyAdded, pk.UserID, map[string]string{"passkey": pk.ID})
+	s.notifyChange(ctx, pk.UserID, "A passkey was added.")
 	login, err := s.rotate(ctx, sess, c)
 	return pk, login, err
 }

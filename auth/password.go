@@ -67,6 +67,7 @@ func (s *Service) ChangePassword(ctx context.Context, sess *quire.Session, curre
 		return nil, err
 	}
 	_ = s.audit(ctx, EventPasswordChanged, sess.UserID, nil)
+	s.notifyChange(ctx, sess.UserID, "The password was changed, and every other session signed out.")
 	return s.rotate(ctx, sess, c)
 }
 
@@ -126,6 +127,7 @@ func (s *Service) ResetPassword(ctx context.Context, token, pw string) error {
 	if err := s.store.MarkEmailVerified(ctx, t.UserID, s.now().UTC()); err != nil {
 		return err
 	}
+	s.notifyChange(ctx, t.UserID, "The password was reset with an emailed link, and every session signed out.")
 	return s.audit(ctx, EventPasswordReset, t.UserID, nil)
 }
 

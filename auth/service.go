@@ -129,3 +129,14 @@ func (s *Service) Strength(pw string, userInputs []string) Strength {
 	}
 	return s.strength(truncate(pw, maxStrengthInput), userInputs)
 }
+
+// notifyChange emails the user that a way into the account was added or
+// changed, so that someone else's doing does not go unnoticed.
+func (s *Service) notifyChange(ctx context.Context, userID, change string) {
+	u, err := s.users.FindUserByID(ctx, userID)
+	if err != nil {
+		s.logger.ErrorContext(ctx, "security notice not sent", "err", err)
+		return
+	}
+	s.send(ctx, mail.SecurityChange(u.Email, s.now(), change))
+}

@@ -62,6 +62,7 @@ func (s *Service) ConfirmTOTP(ctx context.Context, sess *quire.Session, code str
 		return nil, nil, err
 	}
 	_ = s.audit(ctx, EventMFAEnabled, sess.UserID, map[string]string{"method": "totp"})
+	s.notifyChange(ctx, sess.UserID, "Two-factor authentication with an authenticator app was turned on.")
 	login, err := s.rotate(ctx, sess, c)
 	return codes, login, err
 }
@@ -75,6 +76,7 @@ func (s *Service) DisableTOTP(ctx context.Context, sess *quire.Session, pw strin
 		return nil, err
 	}
 	_ = s.audit(ctx, EventMFADisabled, sess.UserID, map[string]string{"method": "totp"})
+	s.notifyChange(ctx, sess.UserID, "Two-factor authentication with an authenticator app was turned off.")
 	return s.rotate(ctx, sess, c)
 }
 

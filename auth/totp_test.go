@@ -10,6 +10,7 @@ import (
 	"github.com/pquerna/otp/totp"
 	"github.com/quirehq/quire"
 	"github.com/quirehq/quire/auth"
+	"github.com/quirehq/quire/mail"
 	"github.com/quirehq/quire/mfa"
 )
 
@@ -199,5 +200,31 @@ func TestRecoveryCodesAreStoredKeyed(t *testing.T) {
 	}
 	if n, _ := e.store.CountRecoveryCodes(ctx, u.ID); n != 10 {
 		t.Fatalf("%d recovery codes stored, want 10", n)
+	}
+}
+
+func TestSecurityChangesAreNotified(t *testing.T) {
+	e := newEnv(t, auth.Config{})
+	ctx := context.Background()
+	u, first := e.signUp(t, "notice@example.com", goodPassword)
+	_, _, login := enrol(t, e, u, first)
+	if _, _, err := e.svc.CreateAPIKey(ctx, u.ID, "ci", goodPassword); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.svc.ChangePassword(ctx, login.Session, goodPassword, "another long passphrase", auth.Client{}); err != nil {
+		t.Fatal(err)
+	}
+	var changes []string
+	for _, m := range e.mail.sent {
+		if m.kind == mail.KindSecurityChange {
+			if m.to != u.Email {
+				t.Errorf("a security notice went to %q", m.to)
+			}
+			changes = append(changes, m.data["change"])
+		}
+	}
+	if len(changes) != 3 || !strings.Contains(changes[0], "authenticator app was turned on") ||
+		!strings.Contains(changes[1], "API key") || !strings.Contains(changes[2], "password was changed") {
+		t.Fatalf("security notices = %q, want TOTP on, API key, password change", changes)
 	}
 }

@@ -19,6 +19,10 @@ const (
 	// KindNewSignIn tells the owner about a sign-in from a new device.
 	// Data: "time", "device".
 	KindNewSignIn = "new_sign_in"
+	// KindSecurityChange tells the owner that a way into the account was
+	// added or changed (a password, a second factor, an API key). Data:
+	// "time", "change".
+	KindSecurityChange = "security_change"
 )
 
 // DefaultFrom is the sender address used in development when none is
@@ -29,10 +33,11 @@ const DefaultFrom = "Quire <quire@localhost>"
 // required and no other key is accepted, so a misspelt key fails loudly
 // instead of rendering an empty link.
 var kindFields = map[string][]string{
-	KindVerifyEmail:   {"link"},
-	KindResetPassword: {"link"},
-	KindAccountLocked: {"when", "until"},
-	KindNewSignIn:     {"time", "device"},
+	KindVerifyEmail:    {"link"},
+	KindResetPassword:  {"link"},
+	KindAccountLocked:  {"when", "until"},
+	KindNewSignIn:      {"time", "device"},
+	KindSecurityChange: {"time", "change"},
 }
 
 // Message is one transactional email before rendering.
@@ -89,4 +94,11 @@ func AccountLocked(to string, when, until time.Time) Message {
 func NewSignIn(to string, at time.Time, device string) Message {
 	return Message{To: to, Kind: KindNewSignIn,
 		Data: map[string]string{"time": formatTime(at), "device": cleanDevice(device)}}
+}
+
+// SecurityChange returns the notice that change (a fixed sentence such as
+// "An authenticator app was turned on.") was made at at.
+func SecurityChange(to string, at time.Time, change string) Message {
+	return Message{To: to, Kind: KindSecurityChange,
+		Data: map[string]string{"time": formatTime(at), "change": change}}
 }

@@ -114,6 +114,8 @@ func TestOutboxEveryKind(t *testing.T) {
 			[]string{"Wed, 4 Mar 2026 05:06 UTC", "until Wed, 4 Mar 2026 06:06 UTC"}},
 		{NewSignIn("a@example.com", at, "Firefox on Linux"), "New sign-in to your Quire account",
 			[]string{"Wed, 4 Mar 2026 05:06 UTC", "Firefox on Linux"}},
+		{SecurityChange("a@example.com", at, "An API key was created."), "Security change to your Quire account",
+			[]string{"Wed, 4 Mar 2026 05:06 UTC", "An API key was created."}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.msg.Kind, func(t *testing.T) {
