@@ -76,3 +76,18 @@ func (s *Service) RevokeAPIKey(ctx context.Context, userID, id string) error {
 	}
 	return s.audit(ctx, EventKeyRevoked, userID, map[string]string{"key": id})
 }
+
+// revokeAPIKeys deletes every API key of the user.
+func (s *Service) revokeAPIKeys(ctx context.Context, userID string) error {
+	keys, err := s.store.FindAPIKeysByUser(ctx, userID)
+	if err != nil {
+		return err
+	}
+	for _, k := range keys {
+		if err := s.store.DeleteAPIKey(ctx, userID, k.ID); err != nil && quire.ErrorCode(err) != quire.ENOTFOUND {
+			return err
+		}
+		_ = s.audit(ctx, EventKeyRevoked, userID, map[string]string{"key": k.ID, "by": "password_reset"})
+	}
+	return nil
+}

@@ -11,9 +11,10 @@ import (
 // ceremonyTTL is how long a passkey ceremony may take.
 const ceremonyTTL = 5 * time.Minute
 
-// maxCeremonies bounds the pending ceremonies kept in memory, separately
-// for those anyone may start (passwordless sign-in) and those a session
-// starts, so that a flood of anonymous ones cannot block signed-in users
+// maxCeremonies bounds the pending ceremonies anyone may start
+// (passwordless sign-in). Those a session starts are counted apart and
+// each session holds at most one (a new one replaces it), so neither a
+// flood of anonymous ones nor one busy session can block other users
 // from adding a passkey or finishing a sign-in with one.
 const maxCeremonies = 10_000
 
@@ -36,9 +37,13 @@ type ceremonies struct {
 	m  map[string]*ceremony
 	// anonymous counts the pending ceremonies without a session.
 	anonymous int
+	// bySession is the pending ceremony of each session.
+	bySession map[string]string
 }
 
-func newCeremonies() *ceremonies { return &ceremonies{m: map[string]*ceremony{}} }
+func newCeremonies() *ceremonies {
+	return &ceremonies{m: map[string]*ceremony{}, bySession: map[string]string{}}
+}
 
 // put stores c and returns its ID.
 func (cs *ceremonies) put(c *ceremony, now time.Time) (string, error) {
@@ -49,14 +54,19 @@ func (cs *ceremonies) put(c *ceremony, now time.Time) (string, error) {
 			cs.remove(id, x)
 		}
 	}
-	if c.session == "" && cs.anonymous >= maxCeremonies || len(cs.m)-cs.anonymous >= maxCeremonies {
+	if c.session == "" && cs.anonymous >= maxCeremonies {
 		return "", quire.Errorf(quire.EUNAVAILABLE, "Too many passkey requests at once. Try again shortly.")
+	}
+	if old, ok := cs.bySession[c.session]; ok && c.session != "" {
+		cs.remove(old, cs.m[old])
 	}
 	id := newSecret()
 	c.expires = now.Add(ceremonyTTL)
 	cs.m[id] = c
 	if c.session == "" {
 		cs.anonymous++
+	} else {
+		cs.bySession[c.session] = id
 	}
 	return id, nil
 }
@@ -67,6 +77,8 @@ func (cs *ceremonies) remove(id string, x *ceremony) {
 	delete(cs.m, id)
 	if x.session == "" {
 		cs.anonymous--
+	} else if cs.bySession[x.session] == id {
+		delete(cs.bySession, x.session)
 	}
 }
 

@@ -37,3 +37,27 @@ func TestAnonymousCeremoniesCannotCrowdOutSessions(t *testing.T) {
 		t.Fatalf("after the sweep: %d pending, %d anonymous; want 1 and 1", len(cs.m), cs.anonymous)
 	}
 }
+
+func TestASessionHoldsOneCeremony(t *testing.T) {
+	cs := newCeremonies()
+	now := time.Now()
+	var first string
+	for i := range 50_000 {
+		id, err := cs.put(&ceremony{kind: kindRegister, userID: "u", session: "busy"}, now)
+		if err != nil {
+			t.Fatalf("ceremony %d of one session: %v", i, err)
+		}
+		if i == 0 {
+			first = id
+		}
+	}
+	if len(cs.m) != 1 {
+		t.Fatalf("one session holds %d pending ceremonies, want 1", len(cs.m))
+	}
+	if _, err := cs.take(first, kindRegister, "busy", now); quire.ErrorCode(err) != quire.ETOKENINVALID {
+		t.Fatalf("a replaced ceremony was still usable: %v", err)
+	}
+	if _, err := cs.put(&ceremony{kind: kindPasswordless}, now); err != nil {
+		t.Fatalf("an anonymous ceremony was refused: %v", err)
+	}
+}

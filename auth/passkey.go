@@ -117,6 +117,7 @@ func (s *Service) RemovePasskey(ctx context.Context, userID, id, pw string) erro
 	if err := s.store.DeletePasskey(ctx, userID, id); err != nil {
 		return err
 	}
+	s.notifyChange(ctx, userID, "A passkey was removed.")
 	return s.audit(ctx, EventPasskeyRemoved, userID, map[string]string{"passkey": id})
 }
 

@@ -104,7 +104,8 @@ func (s *Service) RequestReset(ctx context.Context, email string) error {
 }
 
 // ResetPassword sets a new password with a reset token from email. The
-// token works once; every session of the user ends. A reset does not lift
+// token works once; every session of the user ends and every API key is
+// revoked: a reset is what an owner does who fears someone else got in. A reset does not lift
 // a lockout: the lock protects against guessing, not forgetting.
 func (s *Service) ResetPassword(ctx context.Context, token, pw string) error {
 	if err := s.checkNewPassword(ctx, pw); err != nil {
@@ -123,11 +124,14 @@ func (s *Service) ResetPassword(ctx context.Context, token, pw string) error {
 	if err := s.store.DeleteTokens(ctx, t.UserID, quire.TokenResetPassword); err != nil {
 		return err
 	}
+	if err := s.revokeAPIKeys(ctx, t.UserID); err != nil {
+		return err
+	}
 	// The link proved control of the address too.
 	if err := s.store.MarkEmailVerified(ctx, t.UserID, s.now().UTC()); err != nil {
 		return err
 	}
-	s.notifyChange(ctx, t.UserID, "The password was reset with an emailed link, and every session signed out.")
+	s.notifyChange(ctx, t.UserID, "The password was reset with an emailed link; every session was signed out and every API key revoked.")
 	return s.audit(ctx, EventPasswordReset, t.UserID, nil)
 }
 

@@ -241,3 +241,22 @@ func TestResetEndsOlderResetLinks(t *testing.T) {
 	}
 	wantCode(t, e.svc.ResetPassword(ctx, tokens[0], "an older link's passphrase"), quire.ETOKENINVALID)
 }
+
+func TestResetRevokesAPIKeys(t *testing.T) {
+	e := newEnv(t, auth.Config{})
+	ctx := context.Background()
+	u, _ := e.signUp(t, "revoke@example.com", goodPassword)
+	e.verify(t, u)
+	_, secret, err := e.svc.CreateAPIKey(ctx, u.ID, "laptop", goodPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.svc.RequestReset(ctx, u.Email); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.svc.ResetPassword(ctx, tokenOf(t, e.mail.last(t, mail.KindResetPassword)), "a fresh reset passphrase"); err != nil {
+		t.Fatal(err)
+	}
+	_, err = e.svc.AuthenticateKey(ctx, secret)
+	wantCode(t, err, quire.EUNAUTHORIZED)
+}

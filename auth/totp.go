@@ -151,7 +151,11 @@ func (s *Service) RecoveryCodes(ctx context.Context, userID, pw string) ([]strin
 		return nil, quire.Errorf(quire.ECONFLICT, "Turn on two-factor authentication first.")
 	}
 	codes, hashes := mfa.NewRecoveryCodes()
-	return codes, s.store.EnableTOTP(ctx, userID, s.recoveryIndexes(hashes))
+	if err := s.store.EnableTOTP(ctx, userID, s.recoveryIndexes(hashes)); err != nil {
+		return nil, err
+	}
+	s.notifyChange(ctx, userID, "New recovery codes were made; the old ones no longer work.")
+	return codes, nil
 }
 
 // useTOTP verifies code against secret and spends its time step in the

@@ -31,10 +31,15 @@ type bucket struct {
 }
 
 // maxBuckets bounds the throttle's memory. When that many addresses are
-// being tracked, a new address is refused until a sweep makes room: under
-// a flood from that many addresses, failing closed protects the hashing
-// budget that every sign-in shares.
-const maxBuckets = 100_000
+// being tracked, new addresses share one overflow bucket (overflowKey,
+// overflowFactor times the burst) until a sweep makes room: under a flood
+// from that many addresses the hashing budget every sign-in shares stays
+// bounded, and some new clients still get through.
+const (
+	maxBuckets     = 100_000
+	overflowKey    = "overflow"
+	overflowFactor = 10
+)
 
 // fullSweepEvery is how often a full throttle may sweep early.
 const fullSweepEvery = time.Second
@@ -50,15 +55,18 @@ func (t *authThrottle) take(key string) (bool, time.Duration) {
 	defer t.mu.Unlock()
 	now := t.now()
 	rate := t.burst / t.window.Seconds()
+	burst := t.burst
 	b, ok := t.buckets[key]
+	if !ok && !t.makeRoom(now) {
+		key, burst = overflowKey, t.burst*overflowFactor
+		rate *= overflowFactor
+		b, ok = t.buckets[key]
+	}
 	if !ok {
-		if !t.makeRoom(now) {
-			return false, t.window
-		}
-		b = &bucket{tokens: t.burst, at: now}
+		b = &bucket{tokens: burst, at: now}
 		t.buckets[key] = b
 	}
-	b.tokens = min(t.burst, b.tokens+now.Sub(b.at).Seconds()*rate)
+	b.tokens = min(burst, b.tokens+now.Sub(b.at).Seconds()*rate)
 	b.at = now
 	if b.tokens < 1 {
 		return false, time.Duration((1 - b.tokens) / rate * float64(time.Second))

@@ -39,7 +39,7 @@ func TestThrottleKey(t *testing.T) {
 	}
 }
 
-func TestThrottleFailsClosedWhenFull(t *testing.T) {
+func TestThrottleSharesAnOverflowBucketWhenFull(t *testing.T) {
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	th := newAuthThrottle(5, time.Minute)
 	th.now = func() time.Time { return now }
@@ -48,8 +48,19 @@ func TestThrottleFailsClosedWhenFull(t *testing.T) {
 			t.Fatalf("address %d refused before the map was full", i)
 		}
 	}
-	if ok, _ := th.take("one more"); ok {
-		t.Fatal("a new address was tracked beyond maxBuckets")
+	// New addresses now share one overflow bucket: some get through, a
+	// flood does not.
+	allowed := 0
+	for i := range 200 {
+		if ok, _ := th.take(fmt.Sprint("new ", i)); ok {
+			allowed++
+		}
+	}
+	if allowed != 5*overflowFactor {
+		t.Fatalf("%d of 200 new addresses got through a full throttle, want the overflow burst of %d", allowed, 5*overflowFactor)
+	}
+	if len(th.buckets) != maxBuckets+1 {
+		t.Fatalf("%d buckets, want the cap plus the overflow bucket", len(th.buckets))
 	}
 	if ok, _ := th.take("7"); !ok {
 		t.Fatal("a known address was refused because the map is full")
@@ -58,7 +69,7 @@ func TestThrottleFailsClosedWhenFull(t *testing.T) {
 	if ok, _ := th.take("one more"); !ok {
 		t.Fatal("the sweep did not make room")
 	}
-	if len(th.buckets) != 1 {
-		t.Fatalf("%d buckets after the sweep, want 1", len(th.buckets))
+	if _, ok := th.buckets["one more"]; !ok || len(th.buckets) != 1 {
+		t.Fatalf("%d buckets after the sweep, want only the new address's", len(th.buckets))
 	}
 }

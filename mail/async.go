@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"sync"
+	"time"
 
 	"github.com/quirehq/quire"
 )
@@ -71,8 +72,13 @@ func (a *Async) work() {
 	}
 }
 
+// closeWait bounds how long Close waits for the queue: a relay that is
+// down must not hold a shutdown for the queue's worth of timeouts.
+var closeWait = 15 * time.Second
+
 // Close stops taking messages and returns once every queued one has been
-// delivered or has failed.
+// delivered or has failed, or after closeWait, logging how many were
+// still waiting (they are lost).
 func (a *Async) Close() {
 	a.mu.Lock()
 	if !a.closed {
@@ -80,5 +86,11 @@ func (a *Async) Close() {
 		close(a.queue)
 	}
 	a.mu.Unlock()
-	a.done.Wait()
+	finished := make(chan struct{})
+	go func() { a.done.Wait(); close(finished) }()
+	select {
+	case <-finished:
+	case <-time.After(closeWait):
+		a.logger.Error("emails not sent at shutdown: the relay did not take them in time", "queued", len(a.queue))
+	}
 }

@@ -69,3 +69,24 @@ func TestAsyncRefusesInvalidAndOverflow(t *testing.T) {
 		t.Fatal("a full queue blocked or grew instead of refusing")
 	}
 }
+
+func TestAsyncCloseIsBounded(t *testing.T) {
+	old := closeWait
+	closeWait = 100 * time.Millisecond
+	defer func() { closeWait = old }()
+	stuck := &slowSender{gate: make(chan struct{})}
+	defer close(stuck.gate)
+	a := NewAsync(stuck, 100, nil)
+	for range 20 {
+		if err := a.Send(context.Background(), VerifyEmail("a@example.com", "https://quire.test/")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	done := make(chan struct{})
+	go func() { a.Close(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("Close waited on a relay that never answers")
+	}
+}

@@ -135,7 +135,14 @@ func (db *DB) checkpoint(ctx context.Context) error {
 }
 
 func (db *DB) closePools() error {
-	return errors.Join(db.reader.Close(), db.writer.Close(), db.kept.close())
+	err := errors.Join(db.reader.Close(), db.writer.Close())
+	// sql.DB.Close leaves a connection still in use (a transaction a
+	// request did not finish) open, and its locks with it: the kept
+	// handles then stay open too, until the process exits.
+	if db.reader.Stats().InUse == 0 && db.writer.Stats().InUse == 0 {
+		err = errors.Join(err, db.kept.close())
+	}
+	return err
 }
 
 // write runs fn in a transaction on the writer connection (BEGIN IMMEDIATE),

@@ -102,3 +102,22 @@ func TestAdminUsage(t *testing.T) {
 		t.Errorf("unlock of a malformed address: %v", err)
 	}
 }
+
+func TestProbeName(t *testing.T) {
+	cfg := mustConfig(t, filepath.Join(t.TempDir(), "data"))
+	if got := probeName(cfg, "https://127.0.0.1:8443"); got != "" {
+		t.Errorf("without a public URL: %q", got)
+	}
+	cfg.Server.PublicURL = "https://quire.example.com"
+	for target, want := range map[string]string{
+		"https://127.0.0.1:8443":    "quire.example.com",
+		"https://[::1]:8443":        "quire.example.com",
+		"https://quire.example.com": "",
+		"https://10.0.0.5:8443":     "",
+		"https://other.example.org": "",
+	} {
+		if got := probeName(cfg, target); got != want {
+			t.Errorf("probeName(%s) = %q, want %q", target, got, want)
+		}
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"io"
 	"log/slog"
+	"net"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -35,6 +36,7 @@ func runTrust(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	env := trustEnv(a)
 	env.URL = *url
+	env.ServerName = probeName(a.cfg, *url)
 	env.HTTPURL = *httpURL
 	if env.HTTPURL == "" && *url != "" && a.cfg.Server.HTTPAddr != "" {
 		env.HTTPURL = "http://" + a.cfg.Server.HTTPAddr
@@ -80,12 +82,26 @@ func trustEnv(a *app) *trust.Env {
 	if a.auth != nil {
 		env.Accounts = a.auth
 	}
-	if u, err := url.Parse(cfg.Server.PublicURL); err == nil && cfg.Server.PublicURL != "" {
-		// The certificate is for the public name, also when the server
-		// probes itself on its listen address.
-		env.ServerName = u.Hostname()
-	}
 	return env
+}
+
+// probeName is the name a probe of target must find in the server's
+// certificate when that differs from target's host: the public name, when
+// the probe goes to a loopback address (the server checking itself on its
+// listen address, or quire trust on the same machine).
+func probeName(cfg *config.Config, target string) string {
+	pub, err := url.Parse(cfg.Server.PublicURL)
+	if err != nil || cfg.Server.PublicURL == "" {
+		return ""
+	}
+	u, err := url.Parse(target)
+	if err != nil {
+		return ""
+	}
+	if ip := net.ParseIP(u.Hostname()); ip == nil || !ip.IsLoopback() && !ip.IsUnspecified() {
+		return ""
+	}
+	return pub.Hostname()
 }
 
 // breachRangeURL is the k-anonymity API in use, or "" when it is off.
