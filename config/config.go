@@ -65,6 +65,20 @@ type Server struct {
 	IdleTimeout       time.Duration `yaml:"idle_timeout"`
 	// MaxHeaderBytes caps request headers. Default 64 KiB.
 	MaxHeaderBytes int `yaml:"max_header_bytes"`
+	// TrustedProxies are the reverse proxies (CIDRs or addresses) whose
+	// X-Forwarded-For (or ClientIPHeader) names the client. Empty: the
+	// connection's peer is the client, and those headers are ignored.
+	TrustedProxies []string `yaml:"trusted_proxies"`
+	// ClientIPHeader is a single-address header those proxies set instead
+	// of X-Forwarded-For (X-Real-IP, CF-Connecting-IP); "" means
+	// X-Forwarded-For.
+	ClientIPHeader string `yaml:"client_ip_header"`
+	// MaxConnsPerIP caps the open connections of one client address
+	// (claim DOS-1). Default 64.
+	MaxConnsPerIP int `yaml:"max_conns_per_ip"`
+	// MaxInFlight caps the requests served at once; beyond it the server
+	// answers 503 with Retry-After, health checks excepted. Default 512.
+	MaxInFlight int `yaml:"max_in_flight"`
 }
 
 // TLS names a certificate and key in PEM files. Both empty means a

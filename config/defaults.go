@@ -24,6 +24,8 @@ const (
 	DefaultWriteTimeout      = 60 * time.Second
 	DefaultIdleTimeout       = 120 * time.Second
 	DefaultMaxHeaderBytes    = 64 << 10
+	DefaultMaxConnsPerIP     = 64
+	DefaultMaxInFlight       = 512
 	DefaultPostgresMaxConns  = 10
 	DefaultRotateAfter       = 720 * time.Hour
 	DefaultRotateAfterOps    = 1 << 28
@@ -69,6 +71,8 @@ func base(lookup lookupFunc) *Config {
 			WriteTimeout:      DefaultWriteTimeout,
 			IdleTimeout:       DefaultIdleTimeout,
 			MaxHeaderBytes:    DefaultMaxHeaderBytes,
+			MaxConnsPerIP:     DefaultMaxConnsPerIP,
+			MaxInFlight:       DefaultMaxInFlight,
 		},
 		Database: Database{Driver: DriverSQLite},
 		Keys:     Keys{RotateAfter: DefaultRotateAfter, RotateAfterOps: DefaultRotateAfterOps},
@@ -98,6 +102,9 @@ func (c *Config) finish(lookup lookupFunc) {
 	if c.Logs.Dir == "" {
 		c.Logs.Dir = filepath.Join(c.DataDir, logsName)
 		c.derived.logs = true
+	}
+	if len(c.Server.TrustedProxies) == 0 {
+		c.Server.TrustedProxies = nil // `trusted_proxies: []` and none at all are the same
 	}
 	c.Auth.finishAuth()
 	c.Mail.finishMail()

@@ -84,6 +84,13 @@ func (c *Config) validateServer(p *problems) {
 	if s.MaxHeaderBytes < minMaxHeaderBytes || s.MaxHeaderBytes > maxMaxHeaderBytes {
 		p.add("server.max_header_bytes", "must be between 4096 and 1048576 (1 MiB)")
 	}
+	validateClientIP(p, s)
+	if s.MaxConnsPerIP < 1 || s.MaxConnsPerIP > 100_000 {
+		p.add("server.max_conns_per_ip", "must be between 1 and 100000 (claim DOS-1)")
+	}
+	if s.MaxInFlight < 1 || s.MaxInFlight > 1_000_000 {
+		p.add("server.max_in_flight", "must be between 1 and 1000000 (claim DOS-1)")
+	}
 	if s.HSTSPreload && (!c.Production() || s.PublicURL == "") {
 		p.add("server.hsts_preload", "needs mode: production and a server.public_url on a domain you control, since preloading pins that domain to HTTPS in browsers for months")
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/quirehq/quire/auth"
+	"github.com/quirehq/quire/edge/clientip"
 )
 
 // Defaults for the zero values of Config.
@@ -58,6 +59,16 @@ type Config struct {
 	AuthBurst  int
 	AuthWindow time.Duration
 
+	// ClientIP finds the client's address (trusted proxies); nil means the
+	// connection's peer, whatever headers say.
+	ClientIP *clientip.Resolver
+	// MaxConnsPerIP caps one client address's open connections (default
+	// 64); MaxInFlight caps the requests served at once (default 512),
+	// beyond which the server answers 503 with Retry-After, health checks
+	// excepted.
+	MaxConnsPerIP int
+	MaxInFlight   int
+
 	// RedirectPort is the HTTPS port that redirects name, when clients reach
 	// the HTTPS listener on another port than it binds (port mapping);
 	// 0 means the listener's own port.
@@ -69,6 +80,11 @@ func (c Config) withDefaults() Config {
 	setDefault(&c.ReadHeaderTimeout, DefaultReadHeaderTimeout)
 	setDefault(&c.AuthBurst, 60)
 	setDefault(&c.AuthWindow, time.Minute)
+	setDefault(&c.MaxConnsPerIP, 64)
+	setDefault(&c.MaxInFlight, 512)
+	if c.ClientIP == nil {
+		c.ClientIP, _ = clientip.New(clientip.Options{}) // no proxies: cannot fail
+	}
 	setDefault(&c.ReadTimeout, DefaultReadTimeout)
 	setDefault(&c.WriteTimeout, DefaultWriteTimeout)
 	setDefault(&c.IdleTimeout, DefaultIdleTimeout)

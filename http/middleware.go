@@ -2,6 +2,7 @@ package http
 
 import (
 	"fmt"
+	"github.com/quirehq/quire/edge/clientip"
 	"io"
 	"net/http"
 	"runtime/debug"
@@ -17,8 +18,10 @@ type middleware func(http.Handler) http.Handler
 func (s *Server) buildStack() http.Handler {
 	stack := []middleware{
 		s.securityHeaders,
+		s.inFlight.Middleware, // sheds load with 503 + Retry-After (DOS-1)
 		s.limitBody,
 		s.recoverPanics,
+		s.resolveClient, // the client's address, behind trusted proxies only
 	}
 	if s.cfg.Auth != nil {
 		stack = append(stack,
@@ -105,6 +108,11 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 				panic(v)
 			}
 			started := rw.started
+			if r.Pattern == "" {
+				// Layers below may have handed the mux a copy of r (with a
+				// new context): look the route up again for the log.
+				_, r.Pattern = s.mux.Handler(r)
+			}
 			Error(rw, r, s.logger, &panicError{value: v, stack: debug.Stack()})
 			if started {
 				panic(http.ErrAbortHandler)
@@ -122,3 +130,11 @@ type panicError struct {
 
 // Error describes the panic value; it is logged, never sent.
 func (e *panicError) Error() string { return fmt.Sprintf("http: handler panic: %v", e.value) }
+
+// resolveClient puts the client's address in the request context: the peer,
+// or what a trusted proxy says (clientip).
+func (s *Server) resolveClient(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(w, r.WithContext(clientip.WithAddr(r.Context(), s.clientIP.Resolve(r))))
+	})
+}

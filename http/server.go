@@ -1,9 +1,13 @@
 package http
 
 import (
+	"time"
+
 	"context"
 	"errors"
 	"fmt"
+	"github.com/quirehq/quire/edge/clientip"
+	"github.com/quirehq/quire/edge/limits"
 	"log/slog"
 	"net"
 	"net/http"
@@ -21,6 +25,10 @@ type Server struct {
 	handler http.Handler
 	// throttle limits authentication requests per client address.
 	throttle *authThrottle
+	// clientIP finds the client's address behind trusted proxies.
+	clientIP *clientip.Resolver
+	// inFlight sheds load beyond the configured concurrency.
+	inFlight *limits.InFlight
 
 	mu       sync.Mutex
 	https    *http.Server
@@ -36,7 +44,8 @@ type Server struct {
 func NewServer(cfg Config) *Server {
 	cfg = cfg.withDefaults()
 	s := &Server{cfg: cfg, logger: cfg.Logger, hsts: cfg.hstsValue(), mux: http.NewServeMux(),
-		throttle: newAuthThrottle(cfg.AuthBurst, cfg.AuthWindow)}
+		throttle: newAuthThrottle(cfg.AuthBurst, cfg.AuthWindow), clientIP: cfg.ClientIP,
+		inFlight: limits.NewInFlight(cfg.MaxInFlight, time.Second, limits.HealthCheck)}
 	s.handler = s.buildStack()
 	s.registerHealth()
 	if cfg.Auth != nil {
@@ -80,10 +89,10 @@ func (s *Server) Open() error {
 	s.https.TLSConfig = s.cfg.TLSConfig
 	// OPTIONS * goes through the stack too, so that it carries the headers.
 	s.https.DisableGeneralOptionsHandler = true
-	s.serve("https", func() error { return s.https.ServeTLS(ln, "", "") })
+	s.serve("https", func() error { return s.https.ServeTLS(s.capConns(ln), "", "") })
 	if httpLn != nil {
 		s.redirect = s.newHTTPServer(redirectHandler(s.redirectPort()), "http")
-		s.serve("http", func() error { return s.redirect.Serve(httpLn) })
+		s.serve("http", func() error { return s.redirect.Serve(s.capConns(httpLn)) })
 	}
 	return nil
 }
@@ -180,4 +189,11 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	wg.Wait()
 	s.serving.Wait()
 	return errors.Join(errs...)
+}
+
+// capConns caps the open connections of one client address on ln (claim
+// DOS-1). Trusted reverse proxies carry many clients' connections and are
+// not capped.
+func (s *Server) capConns(ln net.Listener) net.Listener {
+	return limits.LimitListener(ln, s.cfg.MaxConnsPerIP, s.clientIP.Trusted)
 }

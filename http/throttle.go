@@ -1,13 +1,14 @@
 package http
 
 import (
-	"net"
 	"net/http"
+	"net/netip"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/quirehq/quire"
+	"github.com/quirehq/quire/edge/clientip"
 )
 
 // authThrottle limits how many sign-in, sign-up and reset requests one
@@ -132,19 +133,15 @@ func throttleKey(r *http.Request) string {
 	return ""
 }
 
-// clientAddr is the address the connection comes from. IPv6 clients are
-// grouped by /64, since one host usually holds a whole /64.
+// clientAddr is the client's limiter key: its address as resolved behind
+// trusted proxies (IPv6 grouped by /64), or the peer's when the request
+// did not pass through resolveClient.
 func clientAddr(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		host = r.RemoteAddr
+	addr, ok := clientip.Addr(r.Context())
+	if !ok {
+		if ap, err := netip.ParseAddrPort(r.RemoteAddr); err == nil {
+			addr = ap.Addr().Unmap()
+		}
 	}
-	ip := net.ParseIP(host)
-	if ip == nil {
-		return host
-	}
-	if ip.To4() == nil {
-		return ip.Mask(net.CIDRMask(64, 128)).String() + "/64"
-	}
-	return ip.String()
+	return clientip.Key(addr)
 }

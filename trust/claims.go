@@ -111,6 +111,10 @@ var registry = []Claim{
 		Section: "Infrastructure",
 		Title:   "L7 DDoS resilience",
 		Text:    "L7 DDoS resilience: header/read/idle timeouts, header and body size limits, per-IP connection caps, a global concurrency limit that sheds load with 503 and Retry-After instead of falling over.",
+		Verify: "Against the server URL: sends a header twice the configured limit (431) and a body over the limit (413), leaves a request header unfinished and expects the connection closed once the header timeout passes, " +
+			"and opens one connection more than the per-address cap, expecting that one closed at once and the others open; reports the in-flight limit.",
+		Check:   checkDOS1,
+		Timeout: time.Minute,
 	},
 	{
 		ID:      "BOT-1",

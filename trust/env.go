@@ -54,6 +54,8 @@ type Env struct {
 	Accounts Accounts
 	// Auth describes the account-security settings the checks expect.
 	Auth AuthInfo
+	// Limits describes the server's L7 limits (DOS-1).
+	Limits LimitsInfo
 
 	// Logs describes the diagnostic logs (claim AI-5).
 	Logs LogInfo

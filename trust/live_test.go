@@ -4,8 +4,9 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"net/http"
-	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -14,28 +15,38 @@ import (
 	"github.com/quirehq/quire/barrier"
 	qhttp "github.com/quirehq/quire/http"
 	"github.com/quirehq/quire/internal/authtest"
+	"github.com/quirehq/quire/tlscert"
 )
 
-// liveEnv is a complete local deployment: a real SQLite store, a real TLS
-// listener with its redirect listener, and a log directory.
+// liveEnv is a complete local deployment: a real SQLite store and Quire's
+// own HTTP server (accounts, limits, the redirect listener) on loopback
+// ports with cfg's TLS, and a log directory.
 func liveEnv(t *testing.T, cfg *tls.Config) *Env {
 	t.Helper()
 	env, db := mustOpenSQLite(t, barrier.Options{})
 	accounts, _ := authtest.OnStore(t, db, env.Barrier, env.DataDir, authtest.Options{})
 	env.Accounts = accounts
-	api := qhttp.NewServer(qhttp.Config{Auth: accounts, AuthBurst: 1000})
-	mux := http.NewServeMux()
-	mux.Handle("/api/", api)
-	mux.Handle("/logout", api)
-	mux.Handle("/", withHeaders(hstsHandler("max-age=63072000; includeSubDomains", true), nil))
-	srv, pool := startTLS(t, cfg, mux)
-	env.URL, env.RootCAs = srv.URL, pool
-	redirect := httptest.NewServer(withHeaders(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Del("Strict-Transport-Security")
-		http.Redirect(w, r, srv.URL+r.URL.RequestURI(), http.StatusPermanentRedirect)
-	}), nil))
-	t.Cleanup(redirect.Close)
-	env.HTTPURL = redirect.URL
+	cert, err := tlscert.LoadOrCreate(filepath.Join(t.TempDir(), "tls"), "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Certificates = []tls.Certificate{cert}
+	const perIP, headerTimeout = 8, 2 * time.Second
+	srv := qhttp.NewServer(qhttp.Config{Addr: "127.0.0.1:0", HTTPAddr: "127.0.0.1:0", TLSConfig: cfg,
+		Auth: accounts, AuthBurst: 1000, MaxConnsPerIP: perIP, ReadHeaderTimeout: headerTimeout})
+	if err := srv.Open(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = srv.Shutdown(context.Background()) })
+	leaf, err := x509.ParseCertificate(cert.Certificate[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	env.RootCAs = x509.NewCertPool()
+	env.RootCAs.AddCert(leaf)
+	env.URL, env.HTTPURL = srv.URL(), srv.HTTPURL()
+	env.Limits = LimitsInfo{MaxHeaderBytes: qhttp.DefaultMaxHeaderBytes, MaxBodyBytes: qhttp.DefaultMaxBodyBytes,
+		ReadHeaderTimeout: headerTimeout, MaxConnsPerIP: perIP, MaxInFlight: 512}
 	env.Logs = LogInfo{Dir: logDir(t, 0o700, map[string]logFile{"quire-today.log": {0o600, time.Hour}}), Retention: 7 * 24 * time.Hour, NewLogger: maskingLogger}
 	return env
 }
@@ -48,8 +59,8 @@ func TestRunLive(t *testing.T) {
 		t.Fatalf("a correct deployment failed:\n%s", buf.String())
 	}
 	c := rep.Counts()
-	if c[StatusPass] != 11 || c[StatusNotImplemented] != len(registry)-11 || c[StatusFail] != 0 {
-		t.Fatalf("counts %v, want the 11 implemented checks passing and the rest not implemented", c)
+	if c[StatusPass] != 12 || c[StatusNotImplemented] != len(registry)-12 || c[StatusFail] != 0 {
+		t.Fatalf("counts %v, want the 12 implemented checks passing and the rest not implemented", c)
 	}
 	for _, res := range rep.Results {
 		if res.Status == StatusPass && (len(res.Evidence) == 0 || res.Duration <= 0) {
@@ -63,7 +74,7 @@ func TestRunLive(t *testing.T) {
 	if err := rep.WriteText(&buf); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(buf.String(), "Result: PASS (11 pass, 0 fail, 0 not applicable, 20 not implemented") {
+	if !strings.Contains(buf.String(), "Result: PASS (12 pass, 0 fail, 0 not applicable, 19 not implemented") {
 		t.Fatalf("text summary:\n%s", buf.String())
 	}
 }

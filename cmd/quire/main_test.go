@@ -187,7 +187,7 @@ func TestServeZeroConfig(t *testing.T) {
 	for _, r := range report.Results {
 		got[r.ID] = r.Status
 	}
-	for _, id := range []string{"ENC-1", "ENC-2", "TLS-1", "ISO-1", "AI-5", "HDR-1", "ACC-1", "ACC-2", "ACC-3", "ACC-4", "ACC-5"} {
+	for _, id := range []string{"ENC-1", "ENC-2", "TLS-1", "ISO-1", "AI-5", "HDR-1", "ACC-1", "ACC-2", "ACC-3", "ACC-4", "ACC-5", "DOS-1"} {
 		if got[id] != "pass" {
 			t.Errorf("/trust.json: %s = %q, want pass", id, got[id])
 		}

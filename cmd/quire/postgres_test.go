@@ -38,7 +38,7 @@ func TestPostgresServeAndTrust(t *testing.T) {
 	}
 	for _, want := range []string{
 		"ENC-1   pass", "ENC-2   pass", "TLS-1   pass", "HDR-1   pass", "ISO-1   pass", "AI-5    pass",
-		"ACC-1   pass", "ACC-2   pass", "ACC-3   pass", "ACC-4   pass", "ACC-5   pass", "throwaway account was deleted",
+		"ACC-1   pass", "ACC-2   pass", "ACC-3   pass", "ACC-4   pass", "ACC-5   pass", "throwaway account was deleted", "DOS-1   pass",
 		"row-level security enabled and forced",
 	} {
 		if !strings.Contains(report, want) {

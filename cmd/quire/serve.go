@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"github.com/quirehq/quire/edge/clientip"
 	"io"
 	"log/slog"
 	"path/filepath"
@@ -92,7 +93,14 @@ func startServer(ctx context.Context, cfg *config.Config, stderr io.Writer) (*se
 		return nil, err
 	}
 	a.auth = accounts
+	resolver, err := clientip.New(clientip.Options{TrustedProxies: cfg.Server.TrustedProxies, Header: cfg.Server.ClientIPHeader})
+	if err != nil {
+		a.Close()
+		lg.Close()
+		return nil, fmt.Errorf("client IP: %w", err)
+	}
 	hs = qhttp.NewServer(qhttp.Config{
+		ClientIP: resolver, MaxConnsPerIP: cfg.Server.MaxConnsPerIP, MaxInFlight: cfg.Server.MaxInFlight,
 		Addr: cfg.Server.Addr, HTTPAddr: cfg.Server.HTTPAddr, TLSConfig: tlscert.ServerConfig(cert),
 		Logger: lg.Slog(), Ready: a.stores.ping, HSTSPreload: cfg.Server.HSTSPreload,
 		Auth: accounts, AuthBurst: cfg.Auth.Throttle.Requests, AuthWindow: cfg.Auth.Throttle.Window,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/x509"
 	"flag"
+	qhttp "github.com/quirehq/quire/http"
 	"io"
 	"log/slog"
 	"net"
@@ -74,6 +75,8 @@ func trustEnv(a *app) *trust.Env {
 			LockoutIndefinite: cfg.Auth.Lockout.Indefinite, MinPasswordLength: cfg.Auth.Passwords.MinLength,
 			BreachRangeURL: breachRangeURL(cfg), BreachFailClosed: cfg.Auth.Breach.FailClosed,
 			SessionIdle: cfg.Auth.Sessions.IdleTimeout, SessionLifetime: cfg.Auth.Sessions.Lifetime},
+		Limits: trust.LimitsInfo{MaxHeaderBytes: cfg.Server.MaxHeaderBytes, MaxBodyBytes: qhttp.DefaultMaxBodyBytes,
+			ReadHeaderTimeout: cfg.Server.ReadHeaderTimeout, MaxConnsPerIP: cfg.Server.MaxConnsPerIP, MaxInFlight: cfg.Server.MaxInFlight},
 		Logs: trust.LogInfo{Dir: cfg.Logs.Dir, Retention: cfg.Logs.Retention,
 			NewLogger: func(w io.Writer) *slog.Logger {
 				return slog.New(logs.NewMaskingHandler(slog.NewJSONHandler(w, nil)))
