@@ -33,6 +33,8 @@ type Config struct {
 	AI       AI       `yaml:"ai"`
 	Auth     Auth     `yaml:"auth"`
 	Mail     Mail     `yaml:"mail"`
+	// RateLimit is the request rate limiting (claim RL-1).
+	RateLimit RateLimit `yaml:"ratelimit"`
 
 	// derived records which paths were defaulted from DataDir, so that
 	// SetDataDir can move them and leave explicit ones alone.

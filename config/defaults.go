@@ -74,11 +74,12 @@ func base(lookup lookupFunc) *Config {
 			MaxConnsPerIP:     DefaultMaxConnsPerIP,
 			MaxInFlight:       DefaultMaxInFlight,
 		},
-		Database: Database{Driver: DriverSQLite},
-		Keys:     Keys{RotateAfter: DefaultRotateAfter, RotateAfterOps: DefaultRotateAfterOps},
-		Logs:     Logs{Retention: DefaultLogRetention, Level: DefaultLogLevel},
-		Auth:     baseAuth(),
-		Mail:     baseMail(),
+		Database:  Database{Driver: DriverSQLite},
+		Keys:      Keys{RotateAfter: DefaultRotateAfter, RotateAfterOps: DefaultRotateAfterOps},
+		Logs:      Logs{Retention: DefaultLogRetention, Level: DefaultLogLevel},
+		Auth:      baseAuth(),
+		Mail:      baseMail(),
+		RateLimit: baseRateLimit(),
 	}
 }
 

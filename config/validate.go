@@ -36,6 +36,7 @@ func (c *Config) Validate() error {
 	c.validateAI(&p)
 	c.validateAuth(&p)
 	c.validateMail(&p)
+	c.validateRateLimit(&p)
 	return p.err()
 }
 

@@ -69,6 +69,9 @@ type Config struct {
 	MaxConnsPerIP int
 	MaxInFlight   int
 
+	// RateLimit are the request rate limits; nil means none (tests).
+	RateLimit *RateLimits
+
 	// RedirectPort is the HTTPS port that redirects name, when clients reach
 	// the HTTPS listener on another port than it binds (port mapping);
 	// 0 means the listener's own port.

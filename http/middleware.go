@@ -23,12 +23,18 @@ func (s *Server) buildStack() http.Handler {
 		s.recoverPanics,
 		s.resolveClient, // the client's address, behind trusted proxies only
 	}
+	if s.cfg.RateLimit != nil {
+		stack = append(stack, s.limitClients) // per client address, before any lookup (RL-1)
+	}
 	if s.cfg.Auth != nil {
 		stack = append(stack,
 			s.throttleAuth, // per-address limit on sign-in and friends
 			s.identify,     // session cookie or Bearer API key
 			s.crossOrigin,  // CSRF, for everything a cookie could authenticate
 		)
+		if s.cfg.RateLimit != nil {
+			stack = append(stack, s.limitActors) // per user and API key, per route group (RL-1)
+		}
 	}
 	var h http.Handler = http.HandlerFunc(s.route)
 	for i := len(stack) - 1; i >= 0; i-- {

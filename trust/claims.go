@@ -127,6 +127,10 @@ var registry = []Claim{
 		Section: "Infrastructure",
 		Title:   "Rate limiting",
 		Text:    "Rate limiting on every plan: in-process limits per IP, user, API key and route, and a shared Redis layer across instances; 429 with Retry-After and RateLimit headers.",
+		Verify: "Against the server URL: sends requests from one address until one is refused, expecting that near the configured burst, as 429 rate_limited with Retry-After, RateLimit-Policy and RateLimit headers " +
+			"(and RateLimit on the requests served before it); reports whether the budgets are shared through Redis.",
+		Check:   checkRL1,
+		Timeout: time.Minute,
 	},
 	{
 		ID:      "WAF-1",

@@ -56,6 +56,8 @@ type Env struct {
 	Auth AuthInfo
 	// Limits describes the server's L7 limits (DOS-1).
 	Limits LimitsInfo
+	// RateLimit describes the request rate limits (RL-1).
+	RateLimit RateLimitInfo
 
 	// Logs describes the diagnostic logs (claim AI-5).
 	Logs LogInfo

@@ -84,6 +84,9 @@ type app struct {
 	stderr io.Writer
 	// mail delivers email in the background, once newAuth has built it.
 	mail *mail.Async
+	// closers release what commands opened beside the store (a Redis
+	// client), before the store closes.
+	closers []func() error
 }
 
 // openApp opens the store and unseals the barrier. On a new deployment it
@@ -139,7 +142,11 @@ func (a *app) Close() error {
 	if a.mail != nil {
 		a.mail.Close()
 	}
-	return a.stores.close()
+	var errs []error
+	for _, c := range a.closers {
+		errs = append(errs, c())
+	}
+	return errors.Join(append(errs, a.stores.close())...)
 }
 
 // rootKeySource picks where the root key comes from, as the configuration

@@ -89,6 +89,10 @@ func startFloodServer(b *testing.B, bin string, hashCap int) *floodServer {
     max_concurrent_hashes: %d
 server:
   write_timeout: 5m
+  max_conns_per_ip: 1000
+ratelimit:
+  per_ip: {rate: 100000, period: 1m, burst: 100000}
+  per_user: {rate: 100000, period: 1m, burst: 100000}
 `, hashCap)
 	if err := os.WriteFile(cfg, []byte(yaml), 0o600); err != nil {
 		b.Fatal(err)

@@ -99,8 +99,14 @@ func startServer(ctx context.Context, cfg *config.Config, stderr io.Writer) (*se
 		lg.Close()
 		return nil, fmt.Errorf("client IP: %w", err)
 	}
+	limits, err := newRateLimits(a)
+	if err != nil {
+		a.Close()
+		lg.Close()
+		return nil, err
+	}
 	hs = qhttp.NewServer(qhttp.Config{
-		ClientIP: resolver, MaxConnsPerIP: cfg.Server.MaxConnsPerIP, MaxInFlight: cfg.Server.MaxInFlight,
+		ClientIP: resolver, RateLimit: limits, MaxConnsPerIP: cfg.Server.MaxConnsPerIP, MaxInFlight: cfg.Server.MaxInFlight,
 		Addr: cfg.Server.Addr, HTTPAddr: cfg.Server.HTTPAddr, TLSConfig: tlscert.ServerConfig(cert),
 		Logger: lg.Slog(), Ready: a.stores.ping, HSTSPreload: cfg.Server.HSTSPreload,
 		Auth: accounts, AuthBurst: cfg.Auth.Throttle.Requests, AuthWindow: cfg.Auth.Throttle.Window,

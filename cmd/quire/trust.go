@@ -77,6 +77,7 @@ func trustEnv(a *app) *trust.Env {
 			SessionIdle: cfg.Auth.Sessions.IdleTimeout, SessionLifetime: cfg.Auth.Sessions.Lifetime},
 		Limits: trust.LimitsInfo{MaxHeaderBytes: cfg.Server.MaxHeaderBytes, MaxBodyBytes: qhttp.DefaultMaxBodyBytes,
 			ReadHeaderTimeout: cfg.Server.ReadHeaderTimeout, MaxConnsPerIP: cfg.Server.MaxConnsPerIP, MaxInFlight: cfg.Server.MaxInFlight},
+		RateLimit: trust.RateLimitInfo{PerIPBurst: burstOf(cfg.RateLimit.PerIP), Redis: cfg.RateLimit.RedisURL != ""},
 		Logs: trust.LogInfo{Dir: cfg.Logs.Dir, Retention: cfg.Logs.Retention,
 			NewLogger: func(w io.Writer) *slog.Logger {
 				return slog.New(logs.NewMaskingHandler(slog.NewJSONHandler(w, nil)))
@@ -132,4 +133,12 @@ func localCertPool(cfg *config.Config) *x509.CertPool {
 	}
 	pool.AppendCertsFromPEM(pem)
 	return pool
+}
+
+// burstOf is a rate's burst as the limiter applies it (0 means the rate).
+func burstOf(s config.RateSpec) int {
+	if s.Burst > 0 {
+		return s.Burst
+	}
+	return s.Rate
 }
