@@ -6,12 +6,14 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/quirehq/quire"
@@ -49,6 +51,14 @@ func newAPIClient(env *Env) (*apiClient, error) {
 	return &apiClient{base: u, c: probeClient(env.RootCAs, env.ServerName)}, nil
 }
 
+// A connection reset (the server's per-address connection cap, briefly
+// full while another trust run probes it) is retried this often, this far
+// apart.
+const (
+	maxResets    = 5
+	resetBackoff = 500 * time.Millisecond
+)
+
 // maxThrottleWait is the longest a probe waits when the server's
 // per-address throttle asks it to slow down.
 const maxThrottleWait = 65 * time.Second
@@ -57,10 +67,21 @@ const maxThrottleWait = 65 * time.Second
 // and keeps a session cookie the server sets. When the server's throttle
 // answers 429, it waits as Retry-After says (bounded) and tries again.
 func (a *apiClient) do(ctx context.Context, method, path string, body any, hdr map[string]string) (*apiResponse, error) {
-	for {
+	for resets := 0; ; {
 		start := time.Now()
 		r, err := a.once(ctx, method, path, body, hdr)
 		a.took = time.Since(start)
+		if err != nil && errors.Is(err, syscall.ECONNRESET) && resets < maxResets {
+			// Another run's DOS-1 probe may hold this address's
+			// connection allowance for a moment: try again shortly.
+			resets++
+			select {
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			case <-time.After(resetBackoff):
+			}
+			continue
+		}
 		if err != nil || r.status != http.StatusTooManyRequests {
 			return r, err
 		}

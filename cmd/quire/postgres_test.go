@@ -30,6 +30,7 @@ func TestPostgresServeAndTrust(t *testing.T) {
 		t.Fatalf("migrate: %s", out)
 	}
 	s := startServe(t, data, "--config", cfg)
+	waitForTrustReport(t, s)
 	var stdout, stderr bytes.Buffer
 	err := run(context.Background(), []string{"trust", "--config", cfg, "--data", data, "--url", s.url, "--http-url", s.httpURL}, &stdout, &stderr)
 	report := stdout.String()
