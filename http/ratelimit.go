@@ -40,7 +40,10 @@ func (s *Server) limitActors(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		group := routeGroup(r.URL.Path)
+		group := "unrouted" // one budget for every path no route serves
+		if _, pattern := s.mux.Handler(r); pattern != "" {
+			group = routeGroup(r.URL.Path)
+		}
 		if a.Key != nil && !s.spend(w, r, "key", ratelimit.Key("key", a.Key.ID, group), s.cfg.RateLimit.PerKey) {
 			return
 		}
@@ -70,7 +73,8 @@ func (s *Server) spend(w http.ResponseWriter, r *http.Request, policy, key strin
 
 // routeGroup names the part of the product a path belongs to, for the
 // per-user and per-key budgets: the first segment under /api/v1/, the AI
-// gateway, or the pages.
+// gateway, or the pages. Callers pass only paths a route serves, so a
+// client cannot make up groups (and budgets) of its own.
 func routeGroup(path string) string {
 	if rest, ok := strings.CutPrefix(path, "/api/v1/"); ok {
 		group, _, _ := strings.Cut(rest, "/")

@@ -72,6 +72,10 @@ func TestRateLimitPerAPIKeyAndRoute(t *testing.T) {
 	script.want(script.do(http.MethodGet, "/api/v1/me", nil), 429, "rate_limited")
 	// Another route group has a budget of its own.
 	script.want(script.do(http.MethodGet, "/api/v1/api-keys", nil), 200, "")
+	// Made-up paths share one budget: they cannot mint groups of their own.
+	script.want(script.do(http.MethodGet, "/api/v1/made-up-1", nil), 404, "not_found")
+	script.want(script.do(http.MethodGet, "/api/v1/made-up-2", nil), 404, "not_found")
+	script.want(script.do(http.MethodGet, "/api/v1/made-up-3", nil), 429, "rate_limited")
 }
 
 // TestRateLimitSharedThroughRedis runs two servers that share a Redis: one

@@ -6,10 +6,12 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/url"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -21,6 +23,9 @@ type LimitsInfo struct {
 	ReadHeaderTimeout time.Duration
 	MaxConnsPerIP     int
 	MaxInFlight       int
+	// ProberExempt reports that the checker's own address is a trusted
+	// proxy, which the connection cap does not apply to.
+	ProberExempt bool
 }
 
 // Bounds on what the DOS-1 check will do to a server: it refuses to wait
@@ -54,7 +59,11 @@ func checkDOS1(ctx context.Context, env *Env) (Status, []string) {
 	oversizedHeader(ctx, &e, c, u, l.MaxHeaderBytes)
 	oversizedBody(ctx, &e, c, u, l.MaxBodyBytes)
 	slowHeader(ctx, &e, env, u, l.ReadHeaderTimeout)
-	capWithRetries(ctx, &e, u, l.MaxConnsPerIP)
+	if l.ProberExempt {
+		e.notef("per-address connection cap %d: this checker's address is a trusted proxy, which the cap exempts: not probed from here (run quire trust from another address)", l.MaxConnsPerIP)
+	} else {
+		capWithRetries(ctx, &e, u, l.MaxConnsPerIP)
+	}
 	e.notef("configured: at most %d requests in flight; beyond it 503 with Retry-After while /healthz and /readyz still answer (covered by the server's tests)", l.MaxInFlight)
 	return e.result()
 }
@@ -85,8 +94,13 @@ func oversizedBody(ctx context.Context, e *evidence, c *http.Client, u *url.URL,
 	resp, err := c.Do(req)
 	if err != nil {
 		// The server may close the connection once the cap is hit, before
-		// the client finished sending; that is a refusal too.
-		e.notef("a body of %d bytes (limit %d): the connection was closed (%v)", len(body), limit, errors.Unwrap(err))
+		// the client finished sending; that is a refusal too. Any other
+		// failure is not.
+		if !errors.Is(err, syscall.ECONNRESET) && !errors.Is(err, syscall.EPIPE) && !errors.Is(err, io.EOF) {
+			e.failf("a body of %d bytes (limit %d): %v", len(body), limit, err)
+			return
+		}
+		e.notef("a body of %d bytes (limit %d): the server closed the connection while it was sent", len(body), limit)
 		return
 	}
 	resp.Body.Close()

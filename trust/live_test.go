@@ -117,3 +117,12 @@ func TestHandlerLive(t *testing.T) {
 		t.Fatal("the live page or JSON does not show the passing result")
 	}
 }
+
+func TestDOS1ExemptProberIsNotProbed(t *testing.T) {
+	env := liveEnv(t, goodTLS())
+	env.Limits.ProberExempt = true
+	st, ev := checkDOS1(context.Background(), env)
+	if st != StatusPass || !strings.Contains(strings.Join(ev, "\n"), "trusted proxy, which the cap exempts: not probed") {
+		t.Fatalf("DOS-1 with an exempt prober: %s %q", st, ev)
+	}
+}

@@ -84,7 +84,7 @@ func refused(e *evidence, r *apiResponse, i, burst int, first *apiResponse) {
 // rlScope says where the budgets live, for the evidence.
 func rlScope(env *Env) string {
 	if env.RateLimit.Redis {
-		return "shared by every instance through Redis"
+		return "configured to be shared by every instance through Redis"
 	}
 	return "per instance (no ratelimit.redis_url)"
 }

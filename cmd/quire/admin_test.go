@@ -121,3 +121,17 @@ func TestProbeName(t *testing.T) {
 		}
 	}
 }
+
+func TestProberExempt(t *testing.T) {
+	cfg := mustConfig(t, filepath.Join(t.TempDir(), "data"))
+	if proberExempt(cfg, "https://127.0.0.1:8443") {
+		t.Error("no proxies are trusted, yet the prober is exempt")
+	}
+	cfg.Server.TrustedProxies = []string{"127.0.0.1"}
+	if !proberExempt(cfg, "https://127.0.0.1:8443") {
+		t.Error("a loopback prober behind trusted 127.0.0.1 is not reported exempt")
+	}
+	if proberExempt(cfg, "https://quire.example.com") {
+		t.Error("a probe of a public name is reported exempt")
+	}
+}

@@ -1,9 +1,12 @@
 package main
 
 import (
+	"net/netip"
+
 	"context"
 	"crypto/x509"
 	"flag"
+	"github.com/quirehq/quire/edge/clientip"
 	qhttp "github.com/quirehq/quire/http"
 	"io"
 	"log/slog"
@@ -38,6 +41,7 @@ func runTrust(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	env := trustEnv(a)
 	env.URL = *url
 	env.ServerName = probeName(a.cfg, *url)
+	env.Limits.ProberExempt = proberExempt(a.cfg, *url)
 	env.HTTPURL = *httpURL
 	if env.HTTPURL == "" && *url != "" && a.cfg.Server.HTTPAddr != "" {
 		env.HTTPURL = "http://" + a.cfg.Server.HTTPAddr
@@ -141,4 +145,20 @@ func burstOf(s config.RateSpec) int {
 		return s.Burst
 	}
 	return s.Rate
+}
+
+// proberExempt reports whether a probe of target comes from an address the
+// server trusts as a proxy (a loopback target is probed from loopback),
+// which its connection cap exempts.
+func proberExempt(cfg *config.Config, target string) bool {
+	u, err := url.Parse(target)
+	if err != nil {
+		return false
+	}
+	ip, err := netip.ParseAddr(u.Hostname())
+	if err != nil || !ip.IsLoopback() {
+		return false
+	}
+	r, err := clientip.New(clientip.Options{TrustedProxies: cfg.Server.TrustedProxies, Header: cfg.Server.ClientIPHeader})
+	return err == nil && r.Trusted(ip)
 }
