@@ -141,6 +141,13 @@ func (e *panicError) Error() string { return fmt.Sprintf("http: handler panic: %
 // or what a trusted proxy says (clientip).
 func (s *Server) resolveClient(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		next.ServeHTTP(w, r.WithContext(clientip.WithAddr(r.Context(), s.clientIP.Resolve(r))))
+		addr := s.clientIP.Resolve(r)
+		if addr.IsLoopback() && r.Header.Get("X-Forwarded-For") != "" && !s.clientIP.Trusted(addr) {
+			s.warnUntrustedProxy.Do(func() {
+				s.logger.Warn("a local proxy forwards requests, but server.trusted_proxies does not list it: " +
+					"every client shares its address's limits; add 127.0.0.1 (or the proxy's address) to server.trusted_proxies")
+			})
+		}
+		next.ServeHTTP(w, r.WithContext(clientip.WithAddr(r.Context(), addr)))
 	})
 }

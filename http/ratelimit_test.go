@@ -125,3 +125,17 @@ func TestRateLimitSharedThroughRedis(t *testing.T) {
 		t.Fatalf("a Redis key name holds the client address: %v", keys)
 	}
 }
+
+func TestWarnsOnceAboutAnUntrustedLocalProxy(t *testing.T) {
+	logger, logs := newLogger()
+	s := quirehttp.NewServer(quirehttp.Config{Logger: logger})
+	for range 3 {
+		req := httptest.NewRequest(http.MethodGet, "https://quire.test/healthz", nil)
+		req.RemoteAddr = "127.0.0.1:5000"
+		req.Header.Set("X-Forwarded-For", "203.0.113.5")
+		s.ServeHTTP(httptest.NewRecorder(), req)
+	}
+	if n := strings.Count(logs.String(), "server.trusted_proxies does not list it"); n != 1 {
+		t.Fatalf("%d warnings about the untrusted local proxy, want 1:\n%s", n, logs)
+	}
+}

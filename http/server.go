@@ -29,6 +29,8 @@ type Server struct {
 	clientIP *clientip.Resolver
 	// inFlight sheds load beyond the configured concurrency.
 	inFlight *limits.InFlight
+	// warnUntrustedProxy logs once that a loopback proxy is not trusted.
+	warnUntrustedProxy sync.Once
 
 	mu       sync.Mutex
 	https    *http.Server
