@@ -2,11 +2,8 @@ package postgres
 
 import (
 	"context"
-	"crypto/rand"
 	"testing"
-	"time"
 
-	"github.com/quirehq/quire"
 	"github.com/quirehq/quire/barrier"
 	"github.com/quirehq/quire/storetest"
 )
@@ -23,7 +20,7 @@ func BenchmarkFindSession(b *testing.B) {
 		b.Fatal(err)
 	}
 	auth := NewAuthService(db, br)
-	hashes := benchSessions(b, auth, 200)
+	hashes := storetest.BenchSessions(b, auth, 200)
 	i := 0
 	find := func() error {
 		i++
@@ -45,26 +42,4 @@ func BenchmarkFindSession(b *testing.B) {
 			return err
 		})
 	})
-}
-
-// benchSessions creates n sessions of one account and returns their token
-// hashes.
-func benchSessions(b *testing.B, auth *AuthService, n int) [][]byte {
-	b.Helper()
-	ctx := context.Background()
-	a := &quire.Account{User: &quire.User{Email: "bench@example.com"}, PasswordHash: "$argon2id$x", WorkspaceName: "bench", Region: quire.RegionUS}
-	if _, err := auth.CreateAccount(ctx, a); err != nil {
-		b.Fatal(err)
-	}
-	hashes := make([][]byte, n)
-	for i := range hashes {
-		hashes[i] = make([]byte, 32)
-		_, _ = rand.Read(hashes[i])
-		x := &quire.Session{UserID: a.User.ID, TokenHash: hashes[i], Stage: quire.SessionFull,
-			UserAgent: "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0", ExpiresAt: now().Add(time.Hour)}
-		if err := auth.CreateSession(ctx, x); err != nil {
-			b.Fatal(err)
-		}
-	}
-	return hashes
 }

@@ -2,12 +2,10 @@ package sqlite
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"testing"
 	"time"
 
-	"github.com/quirehq/quire"
 	"github.com/quirehq/quire/storetest"
 )
 
@@ -24,7 +22,7 @@ func BenchmarkFindSession(b *testing.B) {
 	ctx := context.Background()
 	s := newTestStore(b)
 	auth := NewAuthService(s.db, s.b)
-	hashes := benchSessions(b, auth, 1000)
+	hashes := storetest.BenchSessions(b, auth, 1000)
 	requestAt := now() // every lookup is a request made just after sign-in
 	i := 0
 	find := func() error {
@@ -52,28 +50,6 @@ func BenchmarkFindSession(b *testing.B) {
 			return plainFindSession(ctx, auth, hashes[j%len(hashes)])
 		})
 	})
-}
-
-// benchSessions creates n sessions of one account and returns their token
-// hashes.
-func benchSessions(b *testing.B, auth *AuthService, n int) [][]byte {
-	b.Helper()
-	ctx := context.Background()
-	a := &quire.Account{User: &quire.User{Email: "bench@example.com"}, PasswordHash: "$argon2id$x", WorkspaceName: "bench", Region: quire.RegionUS}
-	if _, err := auth.CreateAccount(ctx, a); err != nil {
-		b.Fatal(err)
-	}
-	hashes := make([][]byte, n)
-	for i := range hashes {
-		hashes[i] = make([]byte, 32)
-		_, _ = rand.Read(hashes[i])
-		x := &quire.Session{UserID: a.User.ID, TokenHash: hashes[i], Stage: quire.SessionFull,
-			UserAgent: "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0", ExpiresAt: now().Add(time.Hour)}
-		if err := auth.CreateSession(ctx, x); err != nil {
-			b.Fatal(err)
-		}
-	}
-	return hashes
 }
 
 // plainFindSession is FindSession's read, through the same prepared
