@@ -71,8 +71,7 @@ func (s *Server) apiRevokeSession(w http.ResponseWriter, r *http.Request) error 
 	if a.Session != nil && a.Session.ID == r.PathValue("id") {
 		clearSessionCookie(w)
 	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return noContent(w)
 }
 
 func (s *Server) apiRevokeOtherSessions(w http.ResponseWriter, r *http.Request) error {
@@ -87,8 +86,7 @@ func (s *Server) apiRevokeOtherSessions(w http.ResponseWriter, r *http.Request) 
 	if err := s.cfg.Auth.RevokeOtherSessions(r.Context(), a.UserID, keep); err != nil {
 		return err
 	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return noContent(w)
 }
 
 func (s *Server) apiAudit(w http.ResponseWriter, r *http.Request) error {
@@ -124,12 +122,7 @@ type keyJSON struct {
 }
 
 func keyBody(k *quire.APIKey, secret string) keyJSON {
-	out := keyJSON{ID: k.ID, Name: k.Name, Prefix: k.Prefix, CreatedAt: k.CreatedAt, Key: secret}
-	if !k.LastUsedAt.IsZero() {
-		t := k.LastUsedAt
-		out.LastUsedAt = &t
-	}
-	return out
+	return keyJSON{ID: k.ID, Name: k.Name, Prefix: k.Prefix, CreatedAt: k.CreatedAt, Key: secret, LastUsedAt: ifSet(k.LastUsedAt)}
 }
 
 func (s *Server) apiKeys(w http.ResponseWriter, r *http.Request) error {
@@ -176,8 +169,7 @@ func (s *Server) apiRevokeKey(w http.ResponseWriter, r *http.Request) error {
 	if err := s.cfg.Auth.RevokeAPIKey(r.Context(), a.UserID, r.PathValue("id")); err != nil {
 		return err
 	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return noContent(w)
 }
 
 func (s *Server) apiBeginTOTP(w http.ResponseWriter, r *http.Request) error {
@@ -277,8 +269,7 @@ func (s *Server) apiAdminUnlock(w http.ResponseWriter, r *http.Request) error {
 	if err := s.cfg.Auth.Unlock(r.Context(), in.Email, a.UserID); err != nil {
 		return err
 	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return noContent(w)
 }
 
 func (s *Server) apiAdminVerifyAudit(w http.ResponseWriter, r *http.Request) error {
@@ -290,4 +281,18 @@ func (s *Server) apiAdminVerifyAudit(w http.ResponseWriter, r *http.Request) err
 		return quire.WrapError(quire.ECONFLICT, "The audit log does not verify.", err)
 	}
 	return JSON(w, http.StatusOK, map[string]any{"entries": n, "verified": true})
+}
+
+// noContent answers 204 with no body.
+func noContent(w http.ResponseWriter) error {
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// ifSet is t, or nil (JSON null) for the zero time: "never".
+func ifSet(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
 }

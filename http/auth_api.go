@@ -129,8 +129,7 @@ func (s *Server) apiLogout(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	clearSessionCookie(w)
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return noContent(w)
 }
 
 func (s *Server) apiVerifyEmail(w http.ResponseWriter, r *http.Request) error {
@@ -143,8 +142,7 @@ func (s *Server) apiVerifyEmail(w http.ResponseWriter, r *http.Request) error {
 	if err := s.cfg.Auth.VerifyEmail(r.Context(), in.Token); err != nil {
 		return err
 	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return noContent(w)
 }
 
 func (s *Server) apiResendVerification(w http.ResponseWriter, r *http.Request) error {
@@ -191,8 +189,7 @@ func (s *Server) apiResetPassword(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	clearSessionCookie(w)
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return noContent(w)
 }
 
 func (s *Server) apiChangePassword(w http.ResponseWriter, r *http.Request) error {

@@ -55,12 +55,7 @@ func (s *Server) apiPasskeys(w http.ResponseWriter, r *http.Request) error {
 	}
 	out := make([]passkeyJSON, 0, len(keys))
 	for _, k := range keys {
-		p := passkeyJSON{ID: k.ID, Name: k.Name, CreatedAt: k.CreatedAt}
-		if !k.LastUsedAt.IsZero() {
-			t := k.LastUsedAt
-			p.LastUsedAt = &t
-		}
-		out = append(out, p)
+		out = append(out, passkeyJSON{ID: k.ID, Name: k.Name, CreatedAt: k.CreatedAt, LastUsedAt: ifSet(k.LastUsedAt)})
 	}
 	return JSON(w, http.StatusOK, map[string]any{"passkeys": out})
 }
@@ -98,8 +93,7 @@ func (s *Server) apiRemovePasskey(w http.ResponseWriter, r *http.Request) error 
 	if err := s.cfg.Auth.RemovePasskey(r.Context(), a.UserID, r.PathValue("id"), in.Password); err != nil {
 		return err
 	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return noContent(w)
 }
 
 // pendingSession is the session at the MFA stage, if the request has one:
