@@ -35,6 +35,8 @@ type Config struct {
 	Mail     Mail     `yaml:"mail"`
 	// RateLimit is the request rate limiting (claim RL-1).
 	RateLimit RateLimit `yaml:"ratelimit"`
+	// Metrics is the Prometheus endpoint, GET /metrics.
+	Metrics Metrics `yaml:"metrics"`
 
 	// derived records which paths were defaulted from DataDir, so that
 	// SetDataDir can move them and leave explicit ones alone.

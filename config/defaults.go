@@ -80,6 +80,7 @@ func base(lookup lookupFunc) *Config {
 		Auth:      baseAuth(),
 		Mail:      baseMail(),
 		RateLimit: baseRateLimit(),
+		Metrics:   Metrics{Enabled: true},
 	}
 }
 

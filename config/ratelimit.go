@@ -29,6 +29,9 @@ type RateLimit struct {
 	// FailOpen lets requests through when Redis fails or is late (default
 	// true); false refuses them.
 	FailOpen bool `yaml:"fail_open"`
+	// DryRun logs and counts the requests the limits would refuse, and
+	// lets them through (to tune the limits before enforcing them).
+	DryRun bool `yaml:"dry_run"`
 }
 
 // RateSpec is Rate requests per Period, Burst of them at once (0: Rate).

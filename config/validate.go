@@ -37,6 +37,7 @@ func (c *Config) Validate() error {
 	c.validateAuth(&p)
 	c.validateMail(&p)
 	c.validateRateLimit(&p)
+	c.validateMetrics(&p)
 	return p.err()
 }
 

@@ -8,6 +8,7 @@ import (
 
 	"github.com/quirehq/quire/auth"
 	"github.com/quirehq/quire/edge/clientip"
+	"github.com/quirehq/quire/metrics"
 )
 
 // Defaults for the zero values of Config.
@@ -71,6 +72,14 @@ type Config struct {
 
 	// RateLimit are the request rate limits; nil means none (tests).
 	RateLimit *RateLimits
+
+	// Metrics records the protections' decisions and request timings, and
+	// is served at GET /metrics; nil means no metrics.
+	Metrics *metrics.Registry
+	// MetricsToken, when set, lets a scraper read /metrics from anywhere
+	// with "Authorization: Bearer <token>"; without it, only clients on
+	// this machine (loopback, not forwarded) may.
+	MetricsToken string
 
 	// RedirectPort is the HTTPS port that redirects name, when clients reach
 	// the HTTPS listener on another port than it binds (port mapping);

@@ -16,13 +16,16 @@ type middleware func(http.Handler) http.Handler
 // come first so that every response below them, errors and recovered panics
 // included, carries them.
 func (s *Server) buildStack() http.Handler {
-	stack := []middleware{
-		s.securityHeaders,
+	stack := []middleware{s.securityHeaders}
+	if s.cfg.Metrics != nil {
+		stack = append(stack, s.observe) // route, status and time of every request
+	}
+	stack = append(stack,
 		s.inFlight.Middleware, // sheds load with 503 + Retry-After (DOS-1)
 		s.limitBody,
 		s.recoverPanics,
 		s.resolveClient, // the client's address, behind trusted proxies only
-	}
+	)
 	if s.cfg.RateLimit != nil {
 		stack = append(stack, s.limitClients) // per client address, before any lookup (RL-1)
 	}

@@ -15,6 +15,9 @@ import (
 type RateLimits struct {
 	Limiter                ratelimit.Limiter
 	PerIP, PerUser, PerKey ratelimit.Limit
+	// DryRun records and logs the requests the limits would refuse, and
+	// lets them through.
+	DryRun bool
 }
 
 // limitClients spends one request from the client address's budget, before
@@ -63,6 +66,10 @@ func (s *Server) spend(w http.ResponseWriter, r *http.Request, policy, key strin
 	}
 	ratelimit.Headers(w.Header(), d, policy)
 	if d.Allowed {
+		return true
+	}
+	s.decide(r, layerRateLimit, policy, s.cfg.RateLimit.DryRun)
+	if s.cfg.RateLimit.DryRun {
 		return true
 	}
 	e := quire.Errorf(quire.ERATELIMITED, "Too many requests. Slow down and try again shortly.")

@@ -31,13 +31,16 @@ type Server struct {
 	inFlight *limits.InFlight
 	// warnUntrustedProxy logs once that a loopback proxy is not trusted.
 	warnUntrustedProxy sync.Once
+	// decisionLogs bounds the log lines of refused requests.
+	decisionLogs logBudget
 
-	mu       sync.Mutex
-	https    *http.Server
-	redirect *http.Server
-	ln       net.Listener
-	httpLn   net.Listener
-	serving  sync.WaitGroup
+	mu         sync.Mutex
+	connLimits []*limits.Listener // guarded by mu
+	https      *http.Server
+	redirect   *http.Server
+	ln         net.Listener
+	httpLn     net.Listener
+	serving    sync.WaitGroup
 }
 
 // NewServer returns a Server for cfg with the built-in routes (GET /healthz,
@@ -47,9 +50,12 @@ func NewServer(cfg Config) *Server {
 	cfg = cfg.withDefaults()
 	s := &Server{cfg: cfg, logger: cfg.Logger, hsts: cfg.hstsValue(), mux: http.NewServeMux(),
 		throttle: newAuthThrottle(cfg.AuthBurst, cfg.AuthWindow), clientIP: cfg.ClientIP,
-		inFlight: limits.NewInFlight(cfg.MaxInFlight, time.Second, limits.HealthCheck)}
+		inFlight:     limits.NewInFlight(cfg.MaxInFlight, time.Second, limits.HealthCheck),
+		decisionLogs: logBudget{perSecond: decisionLogsPerSecond}}
 	s.handler = s.buildStack()
 	s.registerHealth()
+	s.registerMetrics()
+	s.registerLimitMetrics()
 	if cfg.Auth != nil {
 		s.registerAuth()
 		s.registerPages()
@@ -197,5 +203,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 // DOS-1). Trusted reverse proxies carry many clients' connections and are
 // not capped.
 func (s *Server) capConns(ln net.Listener) net.Listener {
-	return limits.LimitListener(ln, s.cfg.MaxConnsPerIP, s.clientIP.Trusted)
+	l := limits.LimitListener(ln, s.cfg.MaxConnsPerIP, s.clientIP.Trusted)
+	s.connLimits = append(s.connLimits, l)
+	return l
 }

@@ -107,6 +107,7 @@ func (s *Server) throttleAuth(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if key := throttleKey(r); key != "" {
 			if ok, wait := s.throttle.take(key); !ok {
+				s.decide(r, layerThrottle, "auth", false)
 				e := quire.Errorf(quire.ERATELIMITED, "Too many attempts from your network. Wait a moment and try again.")
 				e.RetryAfter = wait
 				Error(w, r, s.logger, e)

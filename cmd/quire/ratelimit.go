@@ -29,7 +29,7 @@ func newRateLimits(a *app) (*qhttp.RateLimits, error) {
 			FailOpen: rl.FailOpen,
 		})}
 	}
-	return &qhttp.RateLimits{Limiter: lim, PerIP: limitOf(rl.PerIP), PerUser: limitOf(rl.PerUser), PerKey: limitOf(rl.PerKey)}, nil
+	return &qhttp.RateLimits{Limiter: lim, PerIP: limitOf(rl.PerIP), PerUser: limitOf(rl.PerUser), PerKey: limitOf(rl.PerKey), DryRun: rl.DryRun}, nil
 }
 
 func limitOf(s config.RateSpec) ratelimit.Limit {

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"github.com/quirehq/quire/edge/clientip"
+	"github.com/quirehq/quire/metrics"
 	"io"
 	"log/slog"
 	"path/filepath"
@@ -105,7 +106,12 @@ func startServer(ctx context.Context, cfg *config.Config, stderr io.Writer) (*se
 		lg.Close()
 		return nil, err
 	}
+	var reg *metrics.Registry
+	if cfg.Metrics.Enabled {
+		reg = metrics.New()
+	}
 	hs = qhttp.NewServer(qhttp.Config{
+		Metrics: reg, MetricsToken: cfg.Metrics.Token.Reveal(),
 		ClientIP: resolver, RateLimit: limits, MaxConnsPerIP: cfg.Server.MaxConnsPerIP, MaxInFlight: cfg.Server.MaxInFlight,
 		Addr: cfg.Server.Addr, HTTPAddr: cfg.Server.HTTPAddr, TLSConfig: tlscert.ServerConfig(cert),
 		Logger: lg.Slog(), Ready: a.stores.ping, HSTSPreload: cfg.Server.HSTSPreload,

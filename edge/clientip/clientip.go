@@ -119,3 +119,7 @@ func badEntryMessage(i int, s string) string {
 func printable(s string) bool {
 	return strings.IndexFunc(s, func(c rune) bool { return c < 0x20 || c > 0x7e || c == '"' }) < 0
 }
+
+// Header returns the canonical name of the configured single-address
+// header, or "" when the Resolver reads X-Forwarded-For.
+func (r *Resolver) Header() string { return r.header }

@@ -1,0 +1,21 @@
+package config
+
+// Metrics configures the Prometheus endpoint, GET /metrics.
+type Metrics struct {
+	// Enabled serves the endpoint (default true).
+	Enabled bool `yaml:"enabled"`
+	// Token lets a scraper read the metrics from anywhere with
+	// "Authorization: Bearer <token>"; without it, only clients on this
+	// machine may. At least 32 characters.
+	Token Secret `yaml:"token"`
+}
+
+// minMetricsToken is the shortest metrics token accepted: 32 random
+// characters are far beyond guessing at any request rate.
+const minMetricsToken = 32
+
+func (c *Config) validateMetrics(p *problems) {
+	if t := c.Metrics.Token.Reveal(); t != "" && len(t) < minMetricsToken {
+		p.add("metrics.token", "must be at least %d characters; generate one with: openssl rand -hex 32", minMetricsToken)
+	}
+}

@@ -1,0 +1,139 @@
+package http
+
+import (
+	"crypto/subtle"
+	"net/http"
+	"net/netip"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/quirehq/quire"
+	"github.com/quirehq/quire/metrics"
+)
+
+// Layers of the edge, as they appear in decision metrics and logs.
+const (
+	layerRateLimit = "ratelimit"
+	layerThrottle  = "auth_throttle"
+	layerBot       = "bot"
+	layerShield    = "shield"
+)
+
+// decide records a protection's decision to refuse a request: a metric
+// always, and a log line (rate-limited, so that a flood cannot flood the
+// logs too). dryRun means the request goes on anyway. Nothing of the
+// request's content is recorded: the layer, the reason (a policy name or
+// category from a fixed set), the route pattern and the client key.
+func (s *Server) decide(r *http.Request, layer, reason string, dryRun bool) {
+	action := metrics.Deny
+	if dryRun {
+		action = metrics.DryRun
+	}
+	s.cfg.Metrics.Decision(layer, action, reason)
+	ok, dropped := s.decisionLogs.take(time.Now())
+	if !ok {
+		return
+	}
+	msg := "request refused"
+	if dryRun {
+		msg = "request would be refused (dry run)"
+	}
+	s.logger.InfoContext(r.Context(), msg, "layer", layer, "reason", reason,
+		"client", clientAddr(r), "method", methodLabel(r.Method), "route", routeLabel(s, r), "suppressed_before", dropped)
+}
+
+// methodLabel returns the method if it is a standard one, else "other":
+// a client cannot write what it likes into the log.
+func methodLabel(m string) string {
+	switch m {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodOptions, http.MethodConnect, http.MethodTrace:
+		return m
+	}
+	return "other"
+}
+
+// routeLabel returns the mux pattern that serves r, or "unrouted": never
+// the path itself, which can carry content.
+func routeLabel(s *Server, r *http.Request) string {
+	if _, pattern := s.mux.Handler(r); pattern != "" {
+		return pattern
+	}
+	return "unrouted"
+}
+
+// logBudget lets through at most perSecond log lines a second. Lines over
+// the budget are counted, and the next line let through reports how many
+// were held back since the one before it.
+type logBudget struct {
+	perSecond int
+	mu        sync.Mutex
+	second    int64
+	used      int
+	dropped   int
+}
+
+// take reports whether one more line may be logged at now and, if so, how
+// many lines were dropped since the last one logged.
+func (b *logBudget) take(now time.Time) (ok bool, dropped int) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if sec := now.Unix(); sec != b.second {
+		b.second, b.used = sec, 0
+	}
+	if b.used >= b.perSecond {
+		b.dropped++
+		return false, 0
+	}
+	b.used++
+	dropped, b.dropped = b.dropped, 0
+	return true, dropped
+}
+
+// registerMetrics serves GET /metrics when the server has a metrics
+// registry.
+func (s *Server) registerMetrics() {
+	if s.cfg.Metrics == nil {
+		return
+	}
+	h := s.cfg.Metrics.Handler()
+	s.Handle("GET /metrics", func(w http.ResponseWriter, r *http.Request) error {
+		if !s.mayScrape(r) {
+			return quire.Errorf(quire.ENOTFOUND, "Not found.")
+		}
+		w.Header().Set("Cache-Control", "no-store")
+		h.ServeHTTP(w, r)
+		return nil
+	})
+}
+
+// mayScrape reports whether r may read the metrics: it carries the
+// configured token as a Bearer credential (compared in constant time), or
+// it comes straight from this machine: a loopback peer, no trusted proxy
+// in between, and no forwarding header (a local reverse proxy that is not
+// configured as trusted would otherwise make every client look local).
+func (s *Server) mayScrape(r *http.Request) bool {
+	if tok := s.cfg.MetricsToken; tok != "" {
+		got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if ok && subtle.ConstantTimeCompare([]byte(got), []byte(tok)) == 1 {
+			return true
+		}
+	}
+	peer, err := netip.ParseAddrPort(r.RemoteAddr)
+	if err != nil || !peer.Addr().Unmap().IsLoopback() || s.clientIP.Trusted(peer.Addr().Unmap()) {
+		return false
+	}
+	for _, h := range []string{"X-Forwarded-For", "Forwarded", "X-Real-Ip"} {
+		if r.Header.Get(h) != "" {
+			return false
+		}
+	}
+	if ch := s.clientIP.Header(); ch != "" && r.Header.Get(ch) != "" {
+		return false
+	}
+	return true
+}
+
+// decisionLogsPerSecond is the most refused-request log lines a second.
+const decisionLogsPerSecond = 20
