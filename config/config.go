@@ -83,6 +83,10 @@ type Server struct {
 	// MaxInFlight caps the requests served at once; beyond it the server
 	// answers 503 with Retry-After, health checks excepted. Default 512.
 	MaxInFlight int `yaml:"max_in_flight"`
+	// MaxInFlightPerClient caps the requests of one client address served
+	// at once, so that one client cannot take every in-flight slot; beyond
+	// it that client gets 429 with Retry-After. Default 64.
+	MaxInFlightPerClient int `yaml:"max_in_flight_per_client"`
 }
 
 // TLS names a certificate and key in PEM files. Both empty means a

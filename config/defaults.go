@@ -16,21 +16,22 @@ const (
 
 // Default values that do not depend on the data directory.
 const (
-	DefaultDataDir           = "./quire-data"
-	DefaultAddr              = "127.0.0.1:8443"
-	DefaultHTTPAddr          = "127.0.0.1:8080"
-	DefaultReadHeaderTimeout = 10 * time.Second
-	DefaultReadTimeout       = 30 * time.Second
-	DefaultWriteTimeout      = 60 * time.Second
-	DefaultIdleTimeout       = 120 * time.Second
-	DefaultMaxHeaderBytes    = 64 << 10
-	DefaultMaxConnsPerIP     = 64
-	DefaultMaxInFlight       = 512
-	DefaultPostgresMaxConns  = 10
-	DefaultRotateAfter       = 720 * time.Hour
-	DefaultRotateAfterOps    = 1 << 28
-	DefaultLogRetention      = 168 * time.Hour
-	DefaultLogLevel          = "info"
+	DefaultDataDir              = "./quire-data"
+	DefaultAddr                 = "127.0.0.1:8443"
+	DefaultHTTPAddr             = "127.0.0.1:8080"
+	DefaultReadHeaderTimeout    = 10 * time.Second
+	DefaultReadTimeout          = 30 * time.Second
+	DefaultWriteTimeout         = 60 * time.Second
+	DefaultIdleTimeout          = 120 * time.Second
+	DefaultMaxHeaderBytes       = 64 << 10
+	DefaultMaxConnsPerIP        = 64
+	DefaultMaxInFlight          = 512
+	DefaultMaxInFlightPerClient = 64
+	DefaultPostgresMaxConns     = 10
+	DefaultRotateAfter          = 720 * time.Hour
+	DefaultRotateAfterOps       = 1 << 28
+	DefaultLogRetention         = 168 * time.Hour
+	DefaultLogLevel             = "info"
 )
 
 // File names under the data directory.
@@ -64,15 +65,16 @@ func base(lookup lookupFunc) *Config {
 		Mode:    ModeDevelopment,
 		DataDir: dataDir,
 		Server: Server{
-			Addr:              DefaultAddr,
-			HTTPAddr:          DefaultHTTPAddr,
-			ReadHeaderTimeout: DefaultReadHeaderTimeout,
-			ReadTimeout:       DefaultReadTimeout,
-			WriteTimeout:      DefaultWriteTimeout,
-			IdleTimeout:       DefaultIdleTimeout,
-			MaxHeaderBytes:    DefaultMaxHeaderBytes,
-			MaxConnsPerIP:     DefaultMaxConnsPerIP,
-			MaxInFlight:       DefaultMaxInFlight,
+			Addr:                 DefaultAddr,
+			HTTPAddr:             DefaultHTTPAddr,
+			ReadHeaderTimeout:    DefaultReadHeaderTimeout,
+			ReadTimeout:          DefaultReadTimeout,
+			WriteTimeout:         DefaultWriteTimeout,
+			IdleTimeout:          DefaultIdleTimeout,
+			MaxHeaderBytes:       DefaultMaxHeaderBytes,
+			MaxConnsPerIP:        DefaultMaxConnsPerIP,
+			MaxInFlight:          DefaultMaxInFlight,
+			MaxInFlightPerClient: DefaultMaxInFlightPerClient,
 		},
 		Database:  Database{Driver: DriverSQLite},
 		Keys:      Keys{RotateAfter: DefaultRotateAfter, RotateAfterOps: DefaultRotateAfterOps},

@@ -92,6 +92,8 @@ func (c *Config) validateServer(p *problems) {
 	}
 	if s.MaxInFlight < 1 || s.MaxInFlight > 1_000_000 {
 		p.add("server.max_in_flight", "must be between 1 and 1000000 (claim DOS-1)")
+	} else if s.MaxInFlightPerClient < 1 || s.MaxInFlightPerClient > s.MaxInFlight {
+		p.add("server.max_in_flight_per_client", "must be between 1 and server.max_in_flight (%d) (claim DOS-1)", s.MaxInFlight)
 	}
 	if s.HSTSPreload && (!c.Production() || s.PublicURL == "") {
 		p.add("server.hsts_preload", "needs mode: production and a server.public_url on a domain you control, since preloading pins that domain to HTTPS in browsers for months")

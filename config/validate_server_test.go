@@ -23,5 +23,9 @@ func TestValidateClientIPAndLimits(t *testing.T) {
 		{"limits out of range", fns(server(func(s *Server) { s.MaxConnsPerIP, s.MaxInFlight = 0, -1 })), []string{
 			"server.max_conns_per_ip: must be between 1 and 100000 (claim DOS-1)",
 			"server.max_in_flight: must be between 1 and 1000000 (claim DOS-1)"}},
+		{"per-client share over the whole", fns(server(func(s *Server) { s.MaxInFlight, s.MaxInFlightPerClient = 10, 11 })), []string{
+			"server.max_in_flight_per_client: must be between 1 and server.max_in_flight (10) (claim DOS-1)"}},
+		{"per-client share zero", fns(server(func(s *Server) { s.MaxInFlightPerClient = 0 })), []string{
+			"server.max_in_flight_per_client: must be between 1 and server.max_in_flight (512) (claim DOS-1)"}},
 	})
 }

@@ -69,6 +69,13 @@ type Config struct {
 	// excepted.
 	MaxConnsPerIP int
 	MaxInFlight   int
+	// MaxInFlightPerClient caps one client address's requests served at
+	// once (default MaxInFlight/8), so that one client cannot take every
+	// slot; over it, that client gets 429 with Retry-After.
+	MaxInFlightPerClient int
+	// MaxConcurrentStreams caps the HTTP/2 streams of one connection
+	// (default 100).
+	MaxConcurrentStreams int
 
 	// RateLimit are the request rate limits; nil means none (tests).
 	RateLimit *RateLimits
@@ -94,6 +101,8 @@ func (c Config) withDefaults() Config {
 	setDefault(&c.AuthWindow, time.Minute)
 	setDefault(&c.MaxConnsPerIP, 64)
 	setDefault(&c.MaxInFlight, 512)
+	setDefault(&c.MaxInFlightPerClient, max(c.MaxInFlight/8, 1))
+	setDefault(&c.MaxConcurrentStreams, 100)
 	if c.ClientIP == nil {
 		c.ClientIP, _ = clientip.New(clientip.Options{}) // no proxies: cannot fail
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/quirehq/quire"
+	"github.com/quirehq/quire/edge/limits"
 	"github.com/quirehq/quire/metrics"
 )
 
@@ -137,3 +138,27 @@ func (s *Server) mayScrape(r *http.Request) bool {
 
 // decisionLogsPerSecond is the most refused-request log lines a second.
 const decisionLogsPerSecond = 20
+
+// layerInFlight names the per-client in-flight cap in decisions.
+const layerInFlight = "inflight"
+
+// limitClientInFlight refuses a request with 429 when its client already
+// has its share of requests in flight. Health checks are exempt.
+func (s *Server) limitClientInFlight(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if limits.HealthCheck(r) {
+			next.ServeHTTP(w, r)
+			return
+		}
+		key := clientAddr(r)
+		if !s.perClient.Acquire(key) {
+			s.decide(r, layerInFlight, "client", false)
+			e := quire.Errorf(quire.ERATELIMITED, "Too many requests at once from your address. Wait for some to finish.")
+			e.RetryAfter = time.Second
+			Error(w, r, s.logger, e)
+			return
+		}
+		defer s.perClient.Release(key)
+		next.ServeHTTP(w, r)
+	})
+}

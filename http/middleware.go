@@ -24,7 +24,8 @@ func (s *Server) buildStack() http.Handler {
 		s.inFlight.Middleware, // sheds load with 503 + Retry-After (DOS-1)
 		s.limitBody,
 		s.recoverPanics,
-		s.resolveClient, // the client's address, behind trusted proxies only
+		s.resolveClient,       // the client's address, behind trusted proxies only
+		s.limitClientInFlight, // one client's share of the in-flight slots (DOS-1)
 	)
 	if s.cfg.RateLimit != nil {
 		stack = append(stack, s.limitClients) // per client address, before any lookup (RL-1)

@@ -29,6 +29,8 @@ type Server struct {
 	clientIP *clientip.Resolver
 	// inFlight sheds load beyond the configured concurrency.
 	inFlight *limits.InFlight
+	// perClient caps one client's share of the in-flight requests.
+	perClient *limits.PerClient
 	// warnUntrustedProxy logs once that a loopback proxy is not trusted.
 	warnUntrustedProxy sync.Once
 	// decisionLogs bounds the log lines of refused requests.
@@ -51,6 +53,7 @@ func NewServer(cfg Config) *Server {
 	s := &Server{cfg: cfg, logger: cfg.Logger, hsts: cfg.hstsValue(), mux: http.NewServeMux(),
 		throttle: newAuthThrottle(cfg.AuthBurst, cfg.AuthWindow), clientIP: cfg.ClientIP,
 		inFlight:     limits.NewInFlight(cfg.MaxInFlight, time.Second, limits.HealthCheck),
+		perClient:    limits.NewPerClient(cfg.MaxInFlightPerClient),
 		decisionLogs: logBudget{perSecond: decisionLogsPerSecond}}
 	s.handler = s.buildStack()
 	s.registerHealth()
@@ -115,7 +118,10 @@ func (s *Server) newHTTPServer(h http.Handler, name string) *http.Server {
 		WriteTimeout:      s.cfg.WriteTimeout,
 		IdleTimeout:       s.cfg.IdleTimeout,
 		MaxHeaderBytes:    s.cfg.MaxHeaderBytes,
-		ErrorLog:          newErrorLog(s.logger, name),
+		HTTP2: &http.HTTP2Config{
+			MaxConcurrentStreams: s.cfg.MaxConcurrentStreams,
+		},
+		ErrorLog: newErrorLog(s.logger, name),
 	}
 }
 

@@ -113,7 +113,8 @@ func startServer(ctx context.Context, cfg *config.Config, stderr io.Writer) (*se
 	hs = qhttp.NewServer(qhttp.Config{
 		Metrics: reg, MetricsToken: cfg.Metrics.Token.Reveal(),
 		ClientIP: resolver, RateLimit: limits, MaxConnsPerIP: cfg.Server.MaxConnsPerIP, MaxInFlight: cfg.Server.MaxInFlight,
-		Addr: cfg.Server.Addr, HTTPAddr: cfg.Server.HTTPAddr, TLSConfig: tlscert.ServerConfig(cert),
+		MaxInFlightPerClient: cfg.Server.MaxInFlightPerClient,
+		Addr:                 cfg.Server.Addr, HTTPAddr: cfg.Server.HTTPAddr, TLSConfig: tlscert.ServerConfig(cert),
 		Logger: lg.Slog(), Ready: a.stores.ping, HSTSPreload: cfg.Server.HSTSPreload,
 		Auth: accounts, AuthBurst: cfg.Auth.Throttle.Requests, AuthWindow: cfg.Auth.Throttle.Window,
 		ReadHeaderTimeout: cfg.Server.ReadHeaderTimeout, ReadTimeout: cfg.Server.ReadTimeout,
