@@ -1,6 +1,7 @@
 package config
 
 import (
+	"github.com/quirehq/quire/edge/bot"
 	"log/slog"
 	"strings"
 	"time"
@@ -35,6 +36,8 @@ type Config struct {
 	Mail     Mail     `yaml:"mail"`
 	// RateLimit is the request rate limiting (claim RL-1).
 	RateLimit RateLimit `yaml:"ratelimit"`
+	// Bots is bot detection and the per-route bot policy (claim BOT-1).
+	Bots bot.Config `yaml:"bots"`
 	// Metrics is the Prometheus endpoint, GET /metrics.
 	Metrics Metrics `yaml:"metrics"`
 

@@ -62,6 +62,8 @@ func (d *decoder) value(n *yaml.Node, v reflect.Value, path string) {
 		d.mapping(n, v, path)
 	case v.Kind() == reflect.Slice:
 		d.sequence(n, v, path)
+	case v.Kind() == reflect.Map && v.Type().Key().Kind() == reflect.String:
+		d.dictionary(n, v, path)
 	default:
 		d.scalar(n, v, path)
 	}
@@ -132,6 +134,39 @@ func (d *decoder) merge(n *yaml.Node, v reflect.Value, path string) {
 	default:
 		d.fail(n, path, "<< must merge a mapping or a list of mappings")
 	}
+}
+
+// dictionary decodes a mapping whose keys are free names (a map with
+// string keys, such as per-category settings); the values are decoded like
+// any other field, and the type that owns the map validates the names.
+func (d *decoder) dictionary(n *yaml.Node, v reflect.Value, path string) {
+	if n.Kind != yaml.MappingNode {
+		d.fail(n, path, "expected a mapping of keys (key: value lines), not %s", describeNode(n))
+		return
+	}
+	if len(n.Content) == 0 {
+		return // {} is the same as an absent key
+	}
+	m := reflect.MakeMapWithSize(v.Type(), len(n.Content)/2)
+	seen := map[string]int{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, val := n.Content[i], n.Content[i+1]
+		if k.Kind != yaml.ScalarNode || isMerge(k) {
+			d.fail(k, path, "keys must be plain names")
+			continue
+		}
+		full := joinPath(path, k.Value)
+		if first, dup := seen[k.Value]; dup {
+			d.fail(k, full, "is set twice (first on line %d); keep one", first)
+			continue
+		}
+		seen[k.Value] = k.Line
+		d.lines[full] = k.Line
+		elem := reflect.New(v.Type().Elem()).Elem()
+		d.value(val, elem, full)
+		m.SetMapIndex(reflect.ValueOf(k.Value).Convert(v.Type().Key()), elem)
+	}
+	v.Set(m)
 }
 
 func (d *decoder) sequence(n *yaml.Node, v reflect.Value, path string) {

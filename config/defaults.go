@@ -4,6 +4,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/quirehq/quire/edge/bot"
 )
 
 // Environment variables that supply defaults.
@@ -83,6 +85,7 @@ func base(lookup lookupFunc) *Config {
 		Mail:      baseMail(),
 		RateLimit: baseRateLimit(),
 		Metrics:   Metrics{Enabled: true},
+		Bots:      bot.DefaultConfig(),
 	}
 }
 

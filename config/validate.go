@@ -38,6 +38,7 @@ func (c *Config) Validate() error {
 	c.validateMail(&p)
 	c.validateRateLimit(&p)
 	c.validateMetrics(&p)
+	c.validateBots(&p)
 	return p.err()
 }
 

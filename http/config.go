@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/quirehq/quire/auth"
+	"github.com/quirehq/quire/edge/bot"
 	"github.com/quirehq/quire/edge/clientip"
 	"github.com/quirehq/quire/metrics"
 )
@@ -79,6 +80,10 @@ type Config struct {
 
 	// RateLimit are the request rate limits; nil means none (tests).
 	RateLimit *RateLimits
+
+	// Bots is bot detection and the per-route bot policy (claim BOT-1);
+	// nil lets every client through.
+	Bots *bot.Detector
 
 	// Metrics records the protections' decisions and request timings, and
 	// is served at GET /metrics; nil means no metrics.

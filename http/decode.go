@@ -36,7 +36,10 @@ func DecodeJSON(r *http.Request, v any) error {
 func decodeError(err error) error {
 	var tooLarge *http.MaxBytesError
 	var typeErr *json.UnmarshalTypeError
+	var readErr *quire.Error
 	switch {
+	case errors.As(err, &readErr): // the body could not be read (bodyReadError)
+		return err
 	case errors.As(err, &tooLarge):
 		return quire.WrapError(quire.ETOOLARGE, fmt.Sprintf("Request body exceeds %d bytes.", tooLarge.Limit), err)
 	case errors.Is(err, io.EOF):

@@ -19,6 +19,15 @@ const (
 	// ECROSSORIGIN is a state-changing browser request from another origin
 	// (claim ACC-1).
 	ECROSSORIGIN = "cross_origin_request"
+	// EBOTDENIED is an automated client the bot policy refuses on this
+	// route (claim BOT-1).
+	EBOTDENIED = "bot_denied"
+	// ESHIELDBLOCKED is a request the shield refused as an attack, or a
+	// client it has blocked for repeated attacks (claim WAF-1).
+	ESHIELDBLOCKED = "shield_blocked"
+	// ETIMEOUT is a request whose body did not arrive within the read
+	// timeout.
+	ETIMEOUT = "request_timeout"
 )
 
 // codeStatus is the one table from error code to HTTP status. invalid_input
@@ -49,6 +58,9 @@ var codeStatus = map[string]int{
 	quire.ETOKENINVALID:       http.StatusBadRequest,
 	quire.EBREACHUNAVAILABLE:  http.StatusServiceUnavailable,
 	ECROSSORIGIN:              http.StatusForbidden,
+	EBOTDENIED:                http.StatusForbidden,
+	ESHIELDBLOCKED:            http.StatusForbidden,
+	ETIMEOUT:                  http.StatusRequestTimeout,
 }
 
 // serverMessages are the generic messages of 5xx responses, which never carry

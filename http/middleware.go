@@ -1,7 +1,11 @@
 package http
 
 import (
+	"errors"
 	"fmt"
+	"net"
+
+	"github.com/quirehq/quire"
 	"github.com/quirehq/quire/edge/clientip"
 	"io"
 	"net/http"
@@ -27,6 +31,9 @@ func (s *Server) buildStack() http.Handler {
 		s.resolveClient,       // the client's address, behind trusted proxies only
 		s.limitClientInFlight, // one client's share of the in-flight slots (DOS-1)
 	)
+	if s.cfg.Bots != nil && s.cfg.Bots.Enabled() {
+		stack = append(stack, s.botPolicy) // automated clients, per route class (BOT-1)
+	}
 	if s.cfg.RateLimit != nil {
 		stack = append(stack, s.limitClients) // per client address, before any lookup (RL-1)
 	}
@@ -66,22 +73,56 @@ func (s *Server) securityHeaders(next http.Handler) http.Handler {
 func (s *Server) limitBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Body != nil && r.Body != http.NoBody {
-			r.Body = &limitedBody{
-				ReadCloser: http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes),
-				orig:       r.Body,
-				w:          w,
-			}
+			r.Body = newLimitedBody(w, r, r.Body, s.cfg.MaxBodyBytes)
 		}
 		next.ServeHTTP(w, r)
 	})
 }
 
 // limitedBody is a request body under the default cap that remembers the
-// uncapped body so that a route can choose another cap.
+// uncapped body so that a route can choose another cap. A body whose
+// declared length is over the cap is refused at the first read, without
+// waiting for bytes the client may never send; an error reading the body
+// (a malformed chunk, the read timeout) becomes a client error.
 type limitedBody struct {
 	io.ReadCloser
-	orig io.ReadCloser
-	w    http.ResponseWriter
+	orig     io.ReadCloser
+	w        http.ResponseWriter
+	limit    int64
+	declared int64 // Content-Length, or -1
+}
+
+// newLimitedBody caps body (of r) at limit.
+func newLimitedBody(w http.ResponseWriter, r *http.Request, body io.ReadCloser, limit int64) *limitedBody {
+	return &limitedBody{ReadCloser: http.MaxBytesReader(w, body, limit), orig: body, w: w, limit: limit, declared: r.ContentLength}
+}
+
+// Read reads from the capped body.
+func (b *limitedBody) Read(p []byte) (int, error) {
+	if b.declared > b.limit {
+		b.w.Header().Set("Connection", "close") // the rest of the body is never read
+		return 0, &http.MaxBytesError{Limit: b.limit}
+	}
+	n, err := b.ReadCloser.Read(p)
+	if err != nil && err != io.EOF {
+		err = bodyReadError(err)
+	}
+	return n, err
+}
+
+// bodyReadError classifies an error reading a request body: the cap stays
+// as it is; a timeout is 408; anything else (a malformed chunk, a
+// connection cut mid-body) is 400. The cause's text is never shown.
+func bodyReadError(err error) error {
+	var tooLarge *http.MaxBytesError
+	var ne net.Error
+	switch {
+	case errors.As(err, &tooLarge):
+		return err
+	case errors.As(err, &ne) && ne.Timeout():
+		return quire.WrapError(ETIMEOUT, "The request body arrived too slowly.", err)
+	}
+	return quire.WrapError(quire.EINVALID, "The request body could not be read.", err)
 }
 
 // BodyLimit returns h with the request body capped at n bytes instead of
@@ -92,7 +133,7 @@ func BodyLimit(n int64, h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch body := r.Body.(type) {
 		case *limitedBody:
-			r.Body = &limitedBody{ReadCloser: http.MaxBytesReader(body.w, body.orig, n), orig: body.orig, w: body.w}
+			r.Body = newLimitedBody(body.w, r, body.orig, n)
 		case nil:
 		default:
 			if body != http.NoBody {

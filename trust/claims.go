@@ -121,6 +121,10 @@ var registry = []Claim{
 		Section: "Infrastructure",
 		Title:   "Bot detection",
 		Text:    "Bot detection against 600+ known bot signatures, with categories (search engine, AI crawler, monitor, scraper, …), verified good bots (IP range or reverse DNS), and a per-route allow/deny policy.",
+		Verify: "Reports the compiled signature count (at least 600) by category and the crawler operators verified by reverse DNS; against the server URL, sends curl, python-requests, GPTBot and no User-Agent to pages and the sign-in routes, " +
+			"and a Googlebot User-Agent from the checker's own (non-Google) address to a public note link, expecting 403 bot_denied for each, while a browser on the sign-in page, curl on the API (judged by its key) and the health check are let through.",
+		Check:   checkBOT1,
+		Timeout: time.Minute,
 	},
 	{
 		ID:      "RL-1",

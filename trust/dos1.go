@@ -125,6 +125,8 @@ func slowHeader(ctx context.Context, e *evidence, env *Env, u *url.URL, timeout 
 		return
 	}
 	defer conn.Close()
+	stop := context.AfterFunc(ctx, func() { conn.Close() }) // a cancelled run does not wait out the timeout
+	defer stop()
 	start := time.Now()
 	fmt.Fprintf(conn, "GET /healthz HTTP/1.1\r\nHost: %s\r\nX-Slow: ", u.Host) // and no more
 	_ = conn.SetReadDeadline(start.Add(timeout + closedWithin))

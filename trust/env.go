@@ -58,6 +58,8 @@ type Env struct {
 	Limits LimitsInfo
 	// RateLimit describes the request rate limits (RL-1).
 	RateLimit RateLimitInfo
+	// Bots describes bot detection (BOT-1).
+	Bots BotInfo
 
 	// Logs describes the diagnostic logs (claim AI-5).
 	Logs LogInfo

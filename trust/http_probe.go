@@ -17,13 +17,41 @@ import (
 func probeClient(roots *x509.CertPool, serverName string) *http.Client {
 	return &http.Client{
 		Timeout: probeTimeout,
-		Transport: &http.Transport{
+		Transport: identified{&http.Transport{
 			Proxy:             nil,
 			TLSClientConfig:   &tls.Config{MinVersion: tls.VersionTLS12, RootCAs: roots, ServerName: serverName},
 			DisableKeepAlives: true,
-		},
+		}},
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
+}
+
+// ProbeUserAgent is the User-Agent of the checks' requests. The checks say
+// who they are, as a well-behaved client does; the bot checks send the
+// User-Agents of the bots they test instead.
+const ProbeUserAgent = "Quire-Trust/1 (+/trust)"
+
+// identified sets the probes' User-Agent and the Accept headers any
+// ordinary client sends, unless a probe set its own (an empty
+// User-Agent, set on purpose, is sent as none).
+type identified struct{ rt http.RoundTripper }
+
+// probeHeaders are the headers identified adds.
+var probeHeaders = [][2]string{{"User-Agent", ProbeUserAgent}, {"Accept", "*/*"}, {"Accept-Language", "en"}}
+
+// RoundTrip implements http.RoundTripper.
+func (t identified) RoundTrip(r *http.Request) (*http.Response, error) {
+	cloned := false
+	for _, kv := range probeHeaders {
+		if _, set := r.Header[kv[0]]; set {
+			continue
+		}
+		if !cloned {
+			r, cloned = r.Clone(r.Context()), true
+		}
+		r.Header.Set(kv[0], kv[1])
+	}
+	return t.rt.RoundTrip(r)
 }
 
 // get fetches u and returns the response with its body drained and closed.

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/quirehq/quire/barrier"
+	"github.com/quirehq/quire/edge/bot"
 	"github.com/quirehq/quire/edge/ratelimit"
 	qhttp "github.com/quirehq/quire/http"
 	"github.com/quirehq/quire/internal/authtest"
@@ -24,6 +25,21 @@ import (
 // ports with cfg's TLS, and a log directory.
 func liveEnv(t *testing.T, cfg *tls.Config) *Env {
 	t.Helper()
+	return liveEnvWith(t, cfg, true)
+}
+
+// liveEnvWith is liveEnv, with the bot policy on the server or not (the
+// Env says it is on either way).
+func liveEnvWith(t *testing.T, cfg *tls.Config, bots bool) *Env {
+	t.Helper()
+	var detector *bot.Detector
+	if bots {
+		d, err := bot.New(bot.DefaultConfig())
+		if err != nil {
+			t.Fatal(err)
+		}
+		detector = d
+	}
 	env, db := mustOpenSQLite(t, barrier.Options{})
 	accounts, _ := authtest.OnStore(t, db, env.Barrier, env.DataDir, authtest.Options{})
 	env.Accounts = accounts
@@ -35,7 +51,7 @@ func liveEnv(t *testing.T, cfg *tls.Config) *Env {
 	const perIP, headerTimeout = 8, 2 * time.Second
 	perSecond := ratelimit.Limit{Rate: 400, Period: 10 * time.Second, Burst: 40}
 	srv := qhttp.NewServer(qhttp.Config{Addr: "127.0.0.1:0", HTTPAddr: "127.0.0.1:0", TLSConfig: cfg,
-		Auth: accounts, AuthBurst: 1000, MaxConnsPerIP: perIP, ReadHeaderTimeout: headerTimeout,
+		Auth: accounts, AuthBurst: 1000, MaxConnsPerIP: perIP, ReadHeaderTimeout: headerTimeout, Bots: detector,
 		RateLimit: &qhttp.RateLimits{Limiter: ratelimit.NewMemory(ratelimit.MemoryOptions{}), PerIP: perSecond, PerUser: perSecond, PerKey: perSecond}})
 	if err := srv.Open(); err != nil {
 		t.Fatal(err)
@@ -51,6 +67,7 @@ func liveEnv(t *testing.T, cfg *tls.Config) *Env {
 	env.Limits = LimitsInfo{MaxHeaderBytes: qhttp.DefaultMaxHeaderBytes, MaxBodyBytes: qhttp.DefaultMaxBodyBytes,
 		ReadHeaderTimeout: headerTimeout, MaxConnsPerIP: perIP, MaxInFlight: 512}
 	env.RateLimit = RateLimitInfo{PerIPBurst: perSecond.Burst}
+	env.Bots = testBotInfo(t)
 	env.Logs = LogInfo{Dir: logDir(t, 0o700, map[string]logFile{"quire-today.log": {0o600, time.Hour}}), Retention: 7 * 24 * time.Hour, NewLogger: maskingLogger}
 	return env
 }
@@ -63,8 +80,8 @@ func TestRunLive(t *testing.T) {
 		t.Fatalf("a correct deployment failed:\n%s", buf.String())
 	}
 	c := rep.Counts()
-	if c[StatusPass] != 13 || c[StatusNotImplemented] != len(registry)-13 || c[StatusFail] != 0 {
-		t.Fatalf("counts %v, want the 13 implemented checks passing and the rest not implemented", c)
+	if c[StatusPass] != 14 || c[StatusNotImplemented] != len(registry)-14 || c[StatusFail] != 0 {
+		t.Fatalf("counts %v, want the 14 implemented checks passing and the rest not implemented", c)
 	}
 	for _, res := range rep.Results {
 		if res.Status == StatusPass && (len(res.Evidence) == 0 || res.Duration <= 0) {
@@ -78,7 +95,7 @@ func TestRunLive(t *testing.T) {
 	if err := rep.WriteText(&buf); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(buf.String(), "Result: PASS (13 pass, 0 fail, 0 not applicable, 18 not implemented") {
+	if !strings.Contains(buf.String(), "Result: PASS (14 pass, 0 fail, 0 not applicable, 17 not implemented") {
 		t.Fatalf("text summary:\n%s", buf.String())
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"github.com/quirehq/quire/edge/bot"
 	"github.com/quirehq/quire/edge/clientip"
 	"github.com/quirehq/quire/metrics"
 	"io"
@@ -106,12 +107,18 @@ func startServer(ctx context.Context, cfg *config.Config, stderr io.Writer) (*se
 		lg.Close()
 		return nil, err
 	}
+	bots, err := bot.New(cfg.Bots)
+	if err != nil {
+		a.Close()
+		lg.Close()
+		return nil, fmt.Errorf("bots: %w", err)
+	}
 	var reg *metrics.Registry
 	if cfg.Metrics.Enabled {
 		reg = metrics.New()
 	}
 	hs = qhttp.NewServer(qhttp.Config{
-		Metrics: reg, MetricsToken: cfg.Metrics.Token.Reveal(),
+		Metrics: reg, MetricsToken: cfg.Metrics.Token.Reveal(), Bots: bots,
 		ClientIP: resolver, RateLimit: limits, MaxConnsPerIP: cfg.Server.MaxConnsPerIP, MaxInFlight: cfg.Server.MaxInFlight,
 		MaxInFlightPerClient: cfg.Server.MaxInFlightPerClient,
 		Addr:                 cfg.Server.Addr, HTTPAddr: cfg.Server.HTTPAddr, TLSConfig: tlscert.ServerConfig(cert),

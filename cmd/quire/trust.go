@@ -1,6 +1,7 @@
 package main
 
 import (
+	"github.com/quirehq/quire/edge/bot"
 	"net/netip"
 
 	"context"
@@ -82,6 +83,7 @@ func trustEnv(a *app) *trust.Env {
 		Limits: trust.LimitsInfo{MaxHeaderBytes: cfg.Server.MaxHeaderBytes, MaxBodyBytes: qhttp.DefaultMaxBodyBytes,
 			ReadHeaderTimeout: cfg.Server.ReadHeaderTimeout, MaxConnsPerIP: cfg.Server.MaxConnsPerIP, MaxInFlight: cfg.Server.MaxInFlight},
 		RateLimit: trust.RateLimitInfo{PerIPBurst: burstOf(cfg.RateLimit.PerIP), Redis: cfg.RateLimit.RedisURL != ""},
+		Bots:      botInfo(cfg),
 		Logs: trust.LogInfo{Dir: cfg.Logs.Dir, Retention: cfg.Logs.Retention,
 			NewLogger: func(w io.Writer) *slog.Logger {
 				return slog.New(logs.NewMaskingHandler(slog.NewJSONHandler(w, nil)))
@@ -161,4 +163,19 @@ func proberExempt(cfg *config.Config, target string) bool {
 	}
 	r, err := clientip.New(clientip.Options{TrustedProxies: cfg.Server.TrustedProxies, Header: cfg.Server.ClientIPHeader})
 	return err == nil && r.Trusted(ip)
+}
+
+// botInfo describes the bot detection of cfg for the BOT-1 check.
+func botInfo(cfg *config.Config) trust.BotInfo {
+	info := trust.BotInfo{Enabled: cfg.Bots.Enabled, DryRun: cfg.Bots.DryRun, Vendors: bot.VendorIDs()}
+	m, err := bot.DefaultMatcher()
+	if err != nil {
+		return info // Signatures stays 0, which the check reports
+	}
+	info.Categories = map[string]int{}
+	for _, s := range m.Signatures() {
+		info.Categories[string(s.Category)]++
+	}
+	info.Signatures = len(m.Signatures())
+	return info
 }
