@@ -37,7 +37,7 @@ TESTGATE       := bin/testgate
 VULNDB_VERSION ?= v0.0.0-20261105234957-e22db6528018
 GOFMT           = $(shell $(GO) env GOROOT)/bin/gofmt
 
-.PHONY: help build run test browser bench lint vet staticcheck vuln vulndb fmt-check tools ci clean clean-cache FORCE
+.PHONY: help build run test browser observatory bench lint vet staticcheck vuln vulndb fmt-check tools ci clean clean-cache FORCE
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(firstword $(MAKEFILE_LIST)) | sed 's/:.*## /\t/' | expand -t 14
@@ -64,6 +64,9 @@ browser: ## install Debian's chromium for the browser tests, if it is missing (n
 	@command -v chromium >/dev/null && { chromium --version 2>/dev/null; exit 0; }; \
 	sudo=; [ "$$(id -u)" = 0 ] || sudo=sudo; \
 	$$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends chromium >/dev/null && chromium --version 2>/dev/null
+
+observatory: ## grade the security headers with the Mozilla HTTP Observatory's tests (needs ports 443 and 80 on 127.0.0.1, root, node)
+	bash tools/observatory/run.sh
 
 bench: ## run the benchmarks (BENCH=regexp, BENCHFLAGS, BENCHLOG=file)
 	$(GO) test -run '^$$' -bench '$(BENCH)' -benchmem -timeout $(TEST_TIMEOUT) $(BENCHFLAGS) $(PKGS) \

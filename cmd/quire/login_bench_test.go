@@ -98,21 +98,10 @@ ratelimit:
 		b.Fatal(err)
 	}
 	cmd := exec.Command(bin, "serve", "--config", cfg, "--data", filepath.Join(dir, "data"), "--addr", "127.0.0.1:0", "--http-addr", "")
-	cmd.Env = append(os.Environ(), "HTTPS_PROXY=http://127.0.0.1:9")
-	stdout, _ := cmd.StdoutPipe()
-	s := &floodServer{cmd: cmd, stderr: &bytes.Buffer{}}
-	cmd.Stderr = s.stderr
-	if err := cmd.Start(); err != nil {
+	s, err := startServeProcess(cmd)
+	if err != nil {
 		b.Fatal(err)
 	}
-	line, err := bufio.NewReader(stdout).ReadString('\n')
-	if err != nil || !strings.HasPrefix(line, "Quire is ready at ") {
-		cmd.Process.Kill()
-		b.Fatalf("no ready line (%v): %q\n%s", err, line, s.stderr)
-	}
-	s.url = strings.Fields(strings.TrimPrefix(line, "Quire is ready at "))[0]
-	s.client = &http.Client{Timeout: 5 * time.Minute, Transport: &http.Transport{
-		TLSClientConfig: &tls.Config{InsecureSkipVerify: true}, MaxConnsPerHost: floodLogins, MaxIdleConnsPerHost: floodLogins}}
 	s.waitForTrustRun(b)
 	for i := range floodAccounts {
 		if status := s.post(b, "/api/v1/auth/signup", i); status != http.StatusCreated {
@@ -121,6 +110,29 @@ ratelimit:
 	}
 	time.Sleep(time.Second) // let start-up garbage settle before the idle reading
 	return s
+}
+
+// startServeProcess starts cmd (a quire serve) and waits for its ready line. The
+// server's outbound HTTPS goes to a closed port: a benchmark reaches
+// nothing outside.
+func startServeProcess(cmd *exec.Cmd) (*floodServer, error) {
+	cmd.Env = append(os.Environ(), "HTTPS_PROXY=http://127.0.0.1:9")
+	stdout, _ := cmd.StdoutPipe()
+	s := &floodServer{cmd: cmd, stderr: &bytes.Buffer{}}
+	cmd.Stderr = s.stderr
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	if err != nil || !strings.HasPrefix(line, "Quire is ready at ") {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		return nil, fmt.Errorf("no ready line (%v): %q\n%s", err, line, s.stderr)
+	}
+	s.url = strings.Fields(strings.TrimPrefix(line, "Quire is ready at "))[0]
+	s.client = &http.Client{Timeout: 5 * time.Minute, Transport: &http.Transport{
+		TLSClientConfig: &tls.Config{InsecureSkipVerify: true}, MaxConnsPerHost: floodLogins, MaxIdleConnsPerHost: floodLogins}}
+	return s, nil
 }
 
 // waitForTrustRun waits until the first scheduled trust run (which signs
