@@ -1,0 +1,188 @@
+package openai
+
+import (
+	"encoding/json"
+	"errors"
+
+	"github.com/quirehq/quire/gateway"
+)
+
+// chatIn holds the fields of a chat request as read, before validation.
+type chatIn struct {
+	seen           map[string]bool
+	model          *string
+	messages       []inMessage
+	tools          []inTool
+	toolChoice     json.RawMessage
+	parallel       *bool
+	temperature    *float64
+	topP           *float64
+	freqPenalty    *float64
+	presPenalty    *float64
+	maxTokens      *int64
+	maxCompletion  *int64
+	stop           json.RawMessage
+	seed           *int64
+	n              *int64
+	effort         *string
+	responseFormat *inResponseFormat
+	stream         *bool
+	streamOptions  *inStreamOptions
+}
+
+type inStreamOptions struct {
+	IncludeUsage *bool `json:"include_usage"`
+}
+
+type inResponseFormat struct {
+	Type       string `json:"type"`
+	JSONSchema *struct {
+		Name        string          `json:"name"`
+		Description string          `json:"description"`
+		Schema      json.RawMessage `json:"schema"`
+		Strict      *bool           `json:"strict"`
+	} `json:"json_schema"`
+}
+
+type inMessage struct {
+	Role       string       `json:"role"`
+	Content    inContent    `json:"content"`
+	ToolCalls  []inToolCall `json:"tool_calls"`
+	ToolCallID *string      `json:"tool_call_id"`
+}
+
+type inToolCall struct {
+	ID       string `json:"id"`
+	Type     string `json:"type"`
+	Function *struct {
+		Name      string `json:"name"`
+		Arguments string `json:"arguments"`
+	} `json:"function"`
+}
+
+type inTool struct {
+	Type     string `json:"type"`
+	Function *struct {
+		Name        string          `json:"name"`
+		Description string          `json:"description"`
+		Parameters  json.RawMessage `json:"parameters"`
+		Strict      *bool           `json:"strict"`
+	} `json:"function"`
+}
+
+// inContent is message content: null, a string, or an array of parts.
+type inContent struct {
+	present bool
+	text    *string
+	list    []inPart
+	badType bool
+}
+
+type inPart struct {
+	Type     string  `json:"type"`
+	Text     *string `json:"text"`
+	Refusal  *string `json:"refusal"`
+	ImageURL *struct {
+		URL    string `json:"url"`
+		Detail string `json:"detail"`
+	} `json:"image_url"`
+}
+
+// UnmarshalJSON implements json.Unmarshaler. A value of the wrong shape
+// is recorded, not returned: encoding/json would report it with a path
+// relative to the content, which would name the wrong parameter.
+func (c *inContent) UnmarshalJSON(b []byte) error {
+	var err error
+	switch b[0] {
+	case 'n':
+		return nil
+	case '"':
+		err = json.Unmarshal(b, &c.text)
+	case '[':
+		err = json.Unmarshal(b, &c.list)
+	default:
+		c.badType = true
+		return nil
+	}
+	c.present = true
+	var ute *json.UnmarshalTypeError
+	if errors.As(err, &ute) {
+		c.badType, err = true, nil
+	}
+	return err
+}
+
+// field reads one top-level member.
+func (in *chatIn) field(dec *json.Decoder, key string, x *ChatExtras) error {
+	target := in.target(key)
+	if target == nil { // unknown, or stateful (store, user, metadata, …)
+		x.drop(key)
+		return skipValue(dec)
+	}
+	if in.seen == nil {
+		in.seen = map[string]bool{}
+	}
+	if in.seen[key] {
+		return invalid("duplicate_parameter", key, "The parameter '"+key+"' appears more than once.")
+	}
+	in.seen[key] = true
+	return decodeField(dec, key, target)
+}
+
+// target returns where a known field is decoded, or nil.
+func (in *chatIn) target(key string) any {
+	switch key {
+	case "model":
+		return &in.model
+	case "messages":
+		return &in.messages
+	case "tools":
+		return &in.tools
+	case "tool_choice":
+		return &in.toolChoice
+	case "parallel_tool_calls":
+		return &in.parallel
+	case "temperature":
+		return &in.temperature
+	case "top_p":
+		return &in.topP
+	case "frequency_penalty":
+		return &in.freqPenalty
+	case "presence_penalty":
+		return &in.presPenalty
+	case "max_tokens":
+		return &in.maxTokens
+	case "max_completion_tokens":
+		return &in.maxCompletion
+	case "stop":
+		return &in.stop
+	case "seed":
+		return &in.seed
+	case "n":
+		return &in.n
+	case "reasoning_effort":
+		return &in.effort
+	case "response_format":
+		return &in.responseFormat
+	case "stream":
+		return &in.stream
+	case "stream_options":
+		return &in.streamOptions
+	}
+	return nil
+}
+
+// canonical validates the fields read and builds the canonical request.
+func (in *chatIn) canonical() (*gateway.ChatRequest, error) {
+	req := &gateway.ChatRequest{}
+	steps := []func(*gateway.ChatRequest) error{
+		in.checkModel, in.checkMessages, in.checkTools, in.checkToolChoice,
+		in.checkSampling, in.checkStop, in.checkFormat, in.checkStream,
+	}
+	for _, step := range steps {
+		if err := step(req); err != nil {
+			return nil, err
+		}
+	}
+	return req, nil
+}
