@@ -2,11 +2,12 @@ package config
 
 // Metrics configures the Prometheus endpoint, GET /metrics.
 type Metrics struct {
-	// Enabled serves the endpoint (default true).
+	// Enabled records the metrics (default true); they are served once a
+	// token is set.
 	Enabled bool `yaml:"enabled"`
-	// Token lets a scraper read the metrics from anywhere with
-	// "Authorization: Bearer <token>"; without it, only clients on this
-	// machine may. At least 32 characters.
+	// Token is the credential a scraper presents ("Authorization: Bearer
+	// <token>"); without one the endpoint is not served. At least 32
+	// characters.
 	Token Secret `yaml:"token"`
 }
 

@@ -48,7 +48,7 @@ func botServer(t *testing.T, cfg bot.Config) (*quirehttp.Server, *metrics.Regist
 	}
 	svc, _ := authtest.New(t)
 	reg := metrics.New()
-	return quirehttp.NewServer(quirehttp.Config{Auth: svc, AuthBurst: 1000, Bots: d, Metrics: reg}), reg
+	return quirehttp.NewServer(quirehttp.Config{Auth: svc, AuthBurst: 1000, Bots: d, Metrics: reg, MetricsToken: metricsToken}), reg
 }
 
 // visit sends GET path from addr with a User-Agent and, for a browser,
@@ -110,7 +110,7 @@ func TestBotPolicy(t *testing.T) {
 			}
 		})
 	}
-	out := scrapeFrom(s, "127.0.0.1:1", nil).Body.String()
+	out := scrape(s)
 	for _, want := range []string{
 		`quire_edge_decisions_total{action="deny",layer="bot",reason="spoofed"} 1`,
 		`quire_edge_decisions_total{action="deny",layer="bot",reason="scraper"}`,
@@ -130,7 +130,7 @@ func TestBotPolicyDryRun(t *testing.T) {
 	if rec := visit(s, "192.0.2.1", "curl/8.5.0", "/login"); rec.Code != http.StatusOK {
 		t.Fatalf("dry run refused: %d", rec.Code)
 	}
-	out := scrapeFrom(s, "127.0.0.1:1", nil).Body.String()
+	out := scrape(s)
 	if !strings.Contains(out, `quire_edge_decisions_total{action="dry_run",layer="bot",reason="scraper"} 1`) {
 		t.Fatal("the dry-run decision was not counted")
 	}

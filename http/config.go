@@ -88,9 +88,9 @@ type Config struct {
 	// Metrics records the protections' decisions and request timings, and
 	// is served at GET /metrics; nil means no metrics.
 	Metrics *metrics.Registry
-	// MetricsToken, when set, lets a scraper read /metrics from anywhere
-	// with "Authorization: Bearer <token>"; without it, only clients on
-	// this machine (loopback, not forwarded) may.
+	// MetricsToken is the credential a scraper presents to read /metrics
+	// ("Authorization: Bearer <token>"); without one, /metrics is not
+	// served (the decisions are still counted).
 	MetricsToken string
 
 	// RedirectPort is the HTTPS port that redirects name, when clients reach

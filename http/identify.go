@@ -19,6 +19,12 @@ const SessionCookie = "__Host-quire_session"
 // cookie is cleared and the request goes on anonymous.
 func (s *Server) identify(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/metrics" {
+			// Its Bearer credential is the metrics token, not an API key;
+			// the route checks it.
+			next.ServeHTTP(w, r)
+			return
+		}
 		if strings.HasPrefix(r.URL.Path, "/api/") {
 			// Every API answer is personal (a user, a key, a session
 			// cookie): no cache may keep it.

@@ -10,9 +10,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
-// Actions a protection takes on a request.
+// Actions a protection takes on a request that it records.
 const (
-	Allow  = "allow"   // let through
 	Deny   = "deny"    // refused
 	DryRun = "dry_run" // would have been refused, let through in dry-run mode
 )
@@ -33,7 +32,7 @@ func New() *Registry {
 		reg: prometheus.NewRegistry(),
 		decisions: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "quire_edge_decisions_total",
-			Help: "Decisions of the edge protections: layer (ratelimit, bot, shield, inflight, …), action (allow, deny, dry_run) and reason (the policy or category, from a fixed set).",
+			Help: "Requests the edge protections refused (deny) or would have refused in dry-run mode (dry_run), by layer (ratelimit, auth_throttle, inflight, bot, shield) and reason (the policy or category, from a fixed set).",
 		}, []string{"layer", "action", "reason"}),
 		requests: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "quire_http_request_duration_seconds",

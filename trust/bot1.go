@@ -94,6 +94,8 @@ func checkBOT1(ctx context.Context, env *Env) (Status, []string) {
 		switch {
 		case denied && p.denied:
 			e.notef("%s: 403 bot_denied", p.what)
+		case p.browser && r.status != http.StatusOK:
+			e.failf("%s: answered %d, want the page (200)", p.what, r.status)
 		case !denied && !p.denied:
 			e.notef("%s: let through (%d)", p.what, r.status)
 		case p.denied:

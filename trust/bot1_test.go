@@ -15,7 +15,11 @@ func testBotInfo(t *testing.T) BotInfo {
 	if err != nil {
 		t.Fatal(err)
 	}
-	info := BotInfo{Enabled: true, Signatures: len(m.Signatures()), Categories: map[string]int{}, Vendors: bot.VendorIDs()}
+	d, err := bot.New(bot.DefaultConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	info := BotInfo{Enabled: true, Signatures: len(m.Signatures()), Categories: map[string]int{}, Vendors: d.VerifiableVendors()}
 	for _, s := range m.Signatures() {
 		info.Categories[string(s.Category)]++
 	}

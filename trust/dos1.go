@@ -118,7 +118,7 @@ func slowHeader(ctx context.Context, e *evidence, env *Env, u *url.URL, timeout 
 		e.notef("header timeout %v: longer than this check waits (%v), not probed", timeout, maxSlowWait)
 		return
 	}
-	d := tls.Dialer{Config: &tls.Config{MinVersion: tls.VersionTLS12, RootCAs: env.RootCAs, ServerName: env.tlsName(u)}}
+	d := tls.Dialer{NetDialer: dialerFrom(ctx), Config: &tls.Config{MinVersion: tls.VersionTLS12, RootCAs: env.RootCAs, ServerName: env.tlsName(u)}}
 	conn, err := d.DialContext(ctx, "tcp", hostPort(u))
 	if err != nil {
 		e.failf("slow header: %v", err)
@@ -152,13 +152,13 @@ func connectionCap(ctx context.Context, e *evidence, u *url.URL, perIP int) {
 		e.notef("per-address connection cap %d: more than this check opens (%d), not probed", perIP, maxCapProbe)
 		return
 	}
-	var d net.Dialer
+	d := dialerFrom(ctx)
 	var conns []net.Conn
 	defer func() {
 		for _, c := range conns {
 			c.Close()
 		}
-		waitForRoom(ctx, &d, hostPort(u))
+		waitForRoom(ctx, d, hostPort(u))
 	}()
 	// Dial them all at once: the server times out idle handshakes, so a
 	// slow probe would see the cap make room and never fill it.

@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"io"
 	"log/slog"
+	"net/netip"
 	"net/url"
 	"sync"
 	"time"
@@ -60,6 +61,13 @@ type Env struct {
 	RateLimit RateLimitInfo
 	// Bots describes bot detection (BOT-1).
 	Bots BotInfo
+
+	// SourceAddr is the local address the probes connect from; the zero
+	// Addr leaves it to the system. A server checking itself on 127.0.0.1
+	// probes from another loopback address, so that the checks, which use
+	// up one address's budgets on purpose (RL-1, DOS-1), never spend those
+	// of a person using Quire on the same machine.
+	SourceAddr netip.Addr
 
 	// Logs describes the diagnostic logs (claim AI-5).
 	Logs LogInfo

@@ -19,6 +19,7 @@ func probeClient(roots *x509.CertPool, serverName string) *http.Client {
 		Timeout: probeTimeout,
 		Transport: identified{&http.Transport{
 			Proxy:             nil,
+			DialContext:       dialContext,
 			TLSClientConfig:   &tls.Config{MinVersion: tls.VersionTLS12, RootCAs: roots, ServerName: serverName},
 			DisableKeepAlives: true,
 		}},

@@ -15,6 +15,10 @@ type RateLimitInfo struct {
 	PerIPBurst int
 	// Redis reports whether instances share their budgets through Redis.
 	Redis bool
+	// PingRedis asks the shared Redis layer for an answer; the check
+	// reports whether it answers, since a failing Redis under fail_open
+	// silently makes the limits per instance. Nil when there is none.
+	PingRedis func(ctx context.Context) error
 }
 
 // maxRLProbe bounds the requests the RL-1 check sends.
@@ -51,6 +55,7 @@ func checkRL1(ctx context.Context, env *Env) (Status, []string) {
 		if r.status == http.StatusTooManyRequests {
 			refused(&e, r, i, burst, first)
 			e.notef("budgets are %s; signed-in users and API keys also have their own per route group", rlScope(env))
+			pingRedis(ctx, &e, env.RateLimit)
 			waitForRefill(ctx, last)
 			return e.result()
 		}
@@ -87,6 +92,25 @@ func rlScope(env *Env) string {
 		return "configured to be shared by every instance through Redis"
 	}
 	return "per instance (no ratelimit.redis_url)"
+}
+
+// pingRedis checks that the shared layer answers, when there is one.
+func pingRedis(ctx context.Context, e *evidence, rl RateLimitInfo) {
+	if !rl.Redis {
+		return
+	}
+	if rl.PingRedis == nil {
+		e.notef("the Redis layer was not reachable from this check (run by quire serve, or quire trust with the server's --config, to ping it)")
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	start := time.Now()
+	if err := rl.PingRedis(ctx); err != nil {
+		e.failf("the shared Redis layer does not answer (%v): the limits are per instance until it does", err)
+		return
+	}
+	e.notef("the shared Redis layer answered PING in %v", time.Since(start).Round(100*time.Microsecond))
 }
 
 // maxRefillWait bounds how long the check waits for the budget it spent.

@@ -116,8 +116,7 @@ func (d *dialError) Unwrap() error { return d.err }
 func handshake(ctx context.Context, addr string, cfg *tls.Config) (tls.ConnectionState, error) {
 	ctx, cancel := context.WithTimeout(ctx, probeTimeout)
 	defer cancel()
-	var d net.Dialer
-	raw, err := d.DialContext(ctx, "tcp", addr)
+	raw, err := dialerFrom(ctx).DialContext(ctx, "tcp", addr)
 	if err != nil {
 		return tls.ConnectionState{}, &dialError{err}
 	}

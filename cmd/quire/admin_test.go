@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -124,14 +125,31 @@ func TestProbeName(t *testing.T) {
 
 func TestProberExempt(t *testing.T) {
 	cfg := mustConfig(t, filepath.Join(t.TempDir(), "data"))
-	if proberExempt(cfg, "https://127.0.0.1:8443") {
+	if proberExempt(cfg, "https://127.0.0.1:8443", netip.Addr{}) {
 		t.Error("no proxies are trusted, yet the prober is exempt")
 	}
 	cfg.Server.TrustedProxies = []string{"127.0.0.1"}
-	if !proberExempt(cfg, "https://127.0.0.1:8443") {
+	if !proberExempt(cfg, "https://127.0.0.1:8443", netip.Addr{}) {
 		t.Error("a loopback prober behind trusted 127.0.0.1 is not reported exempt")
 	}
-	if proberExempt(cfg, "https://quire.example.com") {
+	if proberExempt(cfg, "https://127.0.0.1:8443", netip.MustParseAddr("127.0.0.2")) {
+		t.Error("a prober from 127.0.0.2 is reported exempt, though only 127.0.0.1 is trusted")
+	}
+	if proberExempt(cfg, "https://quire.example.com", netip.Addr{}) {
 		t.Error("a probe of a public name is reported exempt")
+	}
+}
+
+func TestSelfProbeSource(t *testing.T) {
+	for target, want := range map[string]string{
+		"https://127.0.0.1:8443":    "127.0.0.2",
+		"https://127.0.0.2:8443":    "127.0.0.3",
+		"https://[::1]:8443":        "invalid IP",
+		"https://quire.example.com": "invalid IP",
+		"https://10.0.0.5:8443":     "invalid IP",
+	} {
+		if got := selfProbeSource(target).String(); got != want {
+			t.Errorf("selfProbeSource(%s) = %s, want %s", target, got, want)
+		}
 	}
 }

@@ -87,6 +87,9 @@ type app struct {
 	// closers release what commands opened beside the store (a Redis
 	// client), before the store closes.
 	closers []func() error
+	// pingRedis asks the rate limits' Redis for an answer, once
+	// newRateLimits has connected to one (RL-1).
+	pingRedis func(ctx context.Context) error
 }
 
 // openApp opens the store and unseals the barrier. On a new deployment it

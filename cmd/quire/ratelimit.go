@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/quirehq/quire/config"
@@ -23,6 +24,7 @@ func newRateLimits(a *app) (*qhttp.RateLimits, error) {
 		}
 		client := redis.NewClient(opt)
 		a.closers = append(a.closers, client.Close)
+		a.pingRedis = func(ctx context.Context) error { return client.Ping(ctx).Err() }
 		lim = ratelimit.Chain{lim, ratelimit.NewRedis(client, ratelimit.RedisOptions{
 			Secret:   a.barrier.BlindIndex("ratelimit.redis", []byte("v1")),
 			Timeout:  rl.RedisTimeout,
@@ -34,4 +36,18 @@ func newRateLimits(a *app) (*qhttp.RateLimits, error) {
 
 func limitOf(s config.RateSpec) ratelimit.Limit {
 	return ratelimit.Limit{Rate: s.Rate, Period: s.Period, Burst: s.Burst}
+}
+
+// redisPing returns a function that connects to the Redis at raw, asks for
+// PING and disconnects: for quire trust, which has no limiter of its own.
+func redisPing(raw string) func(context.Context) error {
+	return func(ctx context.Context) error {
+		opt, err := redis.ParseURL(raw)
+		if err != nil {
+			return fmt.Errorf("ratelimit.redis_url: %w", err)
+		}
+		client := redis.NewClient(opt)
+		defer client.Close()
+		return client.Ping(ctx).Err()
+	}
 }

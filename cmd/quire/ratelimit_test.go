@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/tls"
+	"encoding/json"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -58,5 +59,50 @@ func TestServeRateLimitsThroughRedis(t *testing.T) {
 	}
 	if strings.Contains(strings.Join(keys, " "), "203.0.113.77") {
 		t.Fatalf("Redis key names hold the client address: %v", keys)
+	}
+}
+
+// TestServeTrustPingsRedis starts quire serve with the Redis layer and
+// waits for its own RL-1 check to report that Redis answers.
+func TestServeTrustPingsRedis(t *testing.T) {
+	if os.Getenv("QUIRE_TEST_REDIS_URL") == "" {
+		t.Skip("QUIRE_TEST_REDIS_URL is not set (e.g. redis://127.0.0.1:6379/0): the RL-1 Redis ping is not tested")
+	}
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "quire.yaml")
+	if err := os.WriteFile(cfg, []byte("ratelimit:\n  redis_url: ${QUIRE_TEST_REDIS_URL}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s := startServe(t, filepath.Join(dir, "data"), "--config", cfg)
+	c := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}}
+	// The server's own RL-1 check pings the shared layer.
+	rl1, lastStatus := "", 0
+	for i := 0; ; i++ {
+		req, _ := http.NewRequest(http.MethodGet, s.url+"/trust.json", nil)
+		resp, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var report struct {
+			Results []struct {
+				ID       string   `json:"id"`
+				Evidence []string `json:"evidence"`
+			} `json:"results"`
+		}
+		_ = json.NewDecoder(resp.Body).Decode(&report)
+		resp.Body.Close()
+		lastStatus = resp.StatusCode
+		for _, r := range report.Results {
+			if r.ID == "RL-1" {
+				rl1 = strings.Join(r.Evidence, "\n")
+			}
+		}
+		if rl1 != "" || i == 240 {
+			break
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+	if !strings.Contains(rl1, "the shared Redis layer answered PING") {
+		t.Fatalf("RL-1 did not ping Redis (last /trust.json status %d):\n%s", lastStatus, rl1)
 	}
 }

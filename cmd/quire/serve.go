@@ -139,7 +139,8 @@ func startServer(ctx context.Context, cfg *config.Config, stderr io.Writer) (*se
 	env := trustEnv(a)
 	env.URL, env.HTTPURL = hs.URL(), hs.HTTPURL()
 	env.ServerName = probeName(cfg, env.URL)
-	env.Limits.ProberExempt = proberExempt(cfg, env.URL)
+	env.SourceAddr = selfProbeSource(env.URL)
+	env.Limits.ProberExempt = proberExempt(cfg, env.URL, env.SourceAddr)
 	get, stop := trust.Schedule(context.WithoutCancel(ctx), func(ctx context.Context) *trust.Report {
 		return publicReport(trust.Run(ctx, env), cfg.DataDir)
 	}, trustInterval)

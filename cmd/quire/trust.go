@@ -42,7 +42,7 @@ func runTrust(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	env := trustEnv(a)
 	env.URL = *url
 	env.ServerName = probeName(a.cfg, *url)
-	env.Limits.ProberExempt = proberExempt(a.cfg, *url)
+	env.Limits.ProberExempt = proberExempt(a.cfg, *url, netip.Addr{})
 	env.HTTPURL = *httpURL
 	if env.HTTPURL == "" && *url != "" && a.cfg.Server.HTTPAddr != "" {
 		env.HTTPURL = "http://" + a.cfg.Server.HTTPAddr
@@ -82,8 +82,9 @@ func trustEnv(a *app) *trust.Env {
 			SessionIdle: cfg.Auth.Sessions.IdleTimeout, SessionLifetime: cfg.Auth.Sessions.Lifetime},
 		Limits: trust.LimitsInfo{MaxHeaderBytes: cfg.Server.MaxHeaderBytes, MaxBodyBytes: qhttp.DefaultMaxBodyBytes,
 			ReadHeaderTimeout: cfg.Server.ReadHeaderTimeout, MaxConnsPerIP: cfg.Server.MaxConnsPerIP, MaxInFlight: cfg.Server.MaxInFlight},
-		RateLimit: trust.RateLimitInfo{PerIPBurst: burstOf(cfg.RateLimit.PerIP), Redis: cfg.RateLimit.RedisURL != ""},
-		Bots:      botInfo(cfg),
+		RateLimit: trust.RateLimitInfo{PerIPBurst: burstOf(cfg.RateLimit.PerIP), Redis: cfg.RateLimit.RedisURL != "",
+			PingRedis: a.pingRedis},
+		Bots: botInfo(cfg),
 		Logs: trust.LogInfo{Dir: cfg.Logs.Dir, Retention: cfg.Logs.Retention,
 			NewLogger: func(w io.Writer) *slog.Logger {
 				return slog.New(logs.NewMaskingHandler(slog.NewJSONHandler(w, nil)))
@@ -91,6 +92,9 @@ func trustEnv(a *app) *trust.Env {
 	}
 	if a.auth != nil {
 		env.Accounts = a.auth
+	}
+	if env.RateLimit.PingRedis == nil && env.RateLimit.Redis {
+		env.RateLimit.PingRedis = redisPing(cfg.RateLimit.RedisURL.Reveal())
 	}
 	return env
 }
@@ -152,13 +156,18 @@ func burstOf(s config.RateSpec) int {
 // proberExempt reports whether a probe of target comes from an address the
 // server trusts as a proxy (a loopback target is probed from loopback),
 // which its connection cap exempts.
-func proberExempt(cfg *config.Config, target string) bool {
-	u, err := url.Parse(target)
-	if err != nil {
-		return false
+func proberExempt(cfg *config.Config, target string, source netip.Addr) bool {
+	ip := source
+	if !ip.IsValid() {
+		u, err := url.Parse(target)
+		if err != nil {
+			return false
+		}
+		if ip, err = netip.ParseAddr(u.Hostname()); err != nil {
+			return false
+		}
 	}
-	ip, err := netip.ParseAddr(u.Hostname())
-	if err != nil || !ip.IsLoopback() {
+	if !ip.IsLoopback() {
 		return false
 	}
 	r, err := clientip.New(clientip.Options{TrustedProxies: cfg.Server.TrustedProxies, Header: cfg.Server.ClientIPHeader})
@@ -167,7 +176,10 @@ func proberExempt(cfg *config.Config, target string) bool {
 
 // botInfo describes the bot detection of cfg for the BOT-1 check.
 func botInfo(cfg *config.Config) trust.BotInfo {
-	info := trust.BotInfo{Enabled: cfg.Bots.Enabled, DryRun: cfg.Bots.DryRun, Vendors: bot.VendorIDs()}
+	info := trust.BotInfo{Enabled: cfg.Bots.Enabled, DryRun: cfg.Bots.DryRun}
+	if d, err := bot.New(cfg.Bots); err == nil {
+		info.Vendors = d.VerifiableVendors()
+	}
 	m, err := bot.DefaultMatcher()
 	if err != nil {
 		return info // Signatures stays 0, which the check reports
@@ -178,4 +190,31 @@ func botInfo(cfg *config.Config) trust.BotInfo {
 	}
 	info.Signatures = len(m.Signatures())
 	return info
+}
+
+// selfProbeSource is the address a server checking itself probes from:
+// when it is reached at an IPv4 loopback address, another one (Linux
+// routes all of 127.0.0.0/8 to the loopback interface), so that its checks
+// never spend the budgets of a person using Quire from this machine. It
+// is the zero Addr when the target is not IPv4 loopback or the system
+// cannot bind the other address (macOS configures 127.0.0.1 alone).
+func selfProbeSource(target string) netip.Addr {
+	u, err := url.Parse(target)
+	if err != nil {
+		return netip.Addr{}
+	}
+	ip, err := netip.ParseAddr(u.Hostname())
+	if err != nil || !ip.Is4() || !ip.IsLoopback() {
+		return netip.Addr{}
+	}
+	src := netip.AddrFrom4([4]byte{127, 0, 0, 2})
+	if ip == src {
+		src = netip.AddrFrom4([4]byte{127, 0, 0, 3})
+	}
+	ln, err := net.Listen("tcp", netip.AddrPortFrom(src, 0).String())
+	if err != nil {
+		return netip.Addr{}
+	}
+	_ = ln.Close()
+	return src
 }

@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
@@ -15,6 +16,7 @@ var (
 	sinkSig  Signature
 	sinkBool bool
 	sinkInt  int32
+	sinkRes  Result
 )
 
 // benchUAs are the inputs: the common case (a browser), a bot found early
@@ -113,6 +115,44 @@ func heapAlloc() int64 {
 	return int64(ms.HeapAlloc)
 }
 
+// BenchmarkClassify measures a whole classification, headers and
+// signatures, with the Googlebot claim verified once and then served from
+// the cache. Besides browsers and bots it sends two hostile User-Agents of
+// MaxUserAgent bytes: "packed" carries the example of every signature in
+// turn, and "decoy" carries the prefilter factors of as many signatures
+// as fit while matching none, so every candidate must run. The baseline,
+// each regexp in turn on the same input, runs first in the same process;
+// classify reports x-baseline (its time over the baseline's).
+func BenchmarkClassify(b *testing.B) {
+	dns := newFakeDNS()
+	dns.set(googleIP, googlePTR, googleIP)
+	d := mustNew(b, DefaultConfig(), WithResolver(dns))
+	ip := netip.MustParseAddr(googleIP)
+	for _, c := range []struct{ name, ua string }{
+		{"browser", browserUAs[0]},
+		{"googlebot-verified-cached", googlebotUA},
+		{"scanner", "sqlmap/1.7.2#stable (https://sqlmap.org)"},
+		{"packed-2KiB", packedUA(b, MaxUserAgent)},
+		{"decoy-2KiB", decoyUA(b, d.matcher, MaxUserAgent)},
+	} {
+		var base float64
+		b.Run(c.name+"/baseline-loop", func(b *testing.B) {
+			for b.Loop() {
+				sinkInt = naiveFirst(d.matcher.res, c.ua)
+			}
+			base = perOp(b)
+		})
+		b.Run(c.name+"/classify", func(b *testing.B) {
+			r := uaRequest(c.ua)
+			b.ReportAllocs()
+			for b.Loop() {
+				sinkRes = d.Classify(context.Background(), r, ip)
+			}
+			reportRatio(b, base)
+		})
+	}
+}
+
 // nopWriter is a ResponseWriter that keeps nothing.
 type nopWriter struct{ h http.Header }
 
@@ -120,11 +160,12 @@ func (w nopWriter) Header() http.Header         { return w.h }
 func (w nopWriter) Write(p []byte) (int, error) { return len(p), nil }
 func (w nopWriter) WriteHeader(int)             {}
 
-// BenchmarkMiddleware measures the bot layer per request on a page route:
-// the handler behind the middleware against the bare handler over as many
-// requests in the same run (x-bare is their time ratio). The Googlebot
-// case is verified once and then served from the cache.
-func BenchmarkMiddleware(b *testing.B) {
+// BenchmarkDecide measures the bot layer per request, as the server runs
+// it: Decide, then the handler, against the bare handler over as many
+// requests in the same run (x-bare is their time ratio). On public notes
+// the Googlebot claim is verified once and then served from the cache; on
+// pages it is not checked at all.
+func BenchmarkDecide(b *testing.B) {
 	dns := newFakeDNS()
 	dns.set(googleIP, googlePTR, googleIP)
 	d := mustNew(b, DefaultConfig(), WithResolver(dns))
@@ -133,14 +174,24 @@ func BenchmarkMiddleware(b *testing.B) {
 		w.WriteHeader(http.StatusOK)
 		_, _ = w.Write([]byte("ok"))
 	})
-	deny := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusForbidden) })
 	ip := netip.MustParseAddr(googleIP)
-	h := d.Middleware(func(*http.Request) RouteClass { return Public }, func(*http.Request) netip.Addr { return ip }, deny, nil)(bare)
-	for _, c := range []struct{ name, ua string }{
-		{"browser", browserUAs[0]},
-		{"googlebot-verified-cached", googlebotUA},
-		{"scanner-denied", "sqlmap/1.7.2#stable (https://sqlmap.org)"},
+	for _, c := range []struct {
+		name  string
+		class RouteClass
+		ua    string
+	}{
+		{"public-browser", Public, browserUAs[0]},
+		{"public-googlebot-verified-cached", Public, googlebotUA},
+		{"page-googlebot-unchecked", Page, googlebotUA},
+		{"page-scanner-denied", Page, "sqlmap/1.7.2#stable (https://sqlmap.org)"},
 	} {
+		h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if d.Decide(r.Context(), c.class, r, ip).Blocked() {
+				w.WriteHeader(http.StatusForbidden)
+				return
+			}
+			bare.ServeHTTP(w, r)
+		})
 		b.Run(c.name, func(b *testing.B) {
 			r := httptest.NewRequest("GET", "/s/note", nil)
 			r.Header = uaRequest(c.ua).Header

@@ -6,10 +6,11 @@ import (
 	"time"
 )
 
-// cacheKey is one (vendor, address) pair.
+// cacheKey is one (claim, network) pair: the network is a single address
+// (/32, /128) or, for outcomes that do not verify, an IPv6 /64.
 type cacheKey struct {
-	vendor int
-	addr   netip.Addr
+	claim int
+	net   netip.Prefix
 }
 
 type cacheEntry struct {

@@ -105,30 +105,33 @@ func TestTablesStayCurrent(t *testing.T) {
 			t.Errorf("categoryOverrides: %q is not in the data", p)
 		}
 	}
-	claimed := map[string]int{}
+	claimed := make([]int, len(claims))
 	for _, s := range m.Signatures() {
-		if v := vendorOf(s.Pattern); v >= 0 {
-			claimed[vendors[v].ID]++
+		if c := claimOf(s.Pattern); c >= 0 {
+			claimed[c]++
 		}
 	}
-	for _, v := range vendors {
-		if claimed[v.ID] == 0 {
-			t.Errorf("vendor %s: no signature claims it", v.ID)
+	for c, n := range claimed {
+		if n == 0 {
+			t.Errorf("vendor %s: no signature makes the claim %q", vendors[claims[c].vendor].ID, claims[c].Tokens)
 		}
 	}
-	t.Logf("signatures per verifiable vendor: %v", claimed)
+	t.Logf("signatures per claim: %v", claimed)
 }
 
 // TestVendorClaims pins which bots claim which vendor: a claim substring
 // that caught an unrelated bot would make that bot "spoofed" everywhere.
+// It also pins which of Google's kinds each Google bot is, since each kind
+// accepts its own reverse DNS names.
 func TestVendorClaims(t *testing.T) {
 	m := mustMatcher(t)
+	googleNames := map[string]string{}
 	for _, s := range m.Signatures() {
-		v := vendorOf(s.Pattern)
-		if v < 0 {
+		c := claimOf(s.Pattern)
+		if c < 0 {
 			continue
 		}
-		id := vendors[v].ID
+		id := vendors[claims[c].vendor].ID
 		p := strings.ToLower(s.Pattern + " " + s.URL)
 		hint := map[string]string{"bing": "bing|msn|adidx", "petal": "petal", "duckduckgo": "duck"}[id]
 		if hint == "" {
@@ -136,6 +139,57 @@ func TestVendorClaims(t *testing.T) {
 		}
 		if !containsAny(p, strings.Split(hint, "|")) {
 			t.Errorf("%q (%s) claims vendor %s", s.Pattern, s.URL, id)
+		}
+		if id == "google" {
+			googleNames[s.Name] = strings.Join(claims[c].Names, " ")
+		}
+	}
+	want := map[string]string{
+		"Googlebot": "googlebot.com", "Googlebot-Image": "googlebot.com", "GoogleOther": "googlebot.com",
+		"Google-InspectionTool": "googlebot.com", "Storebot-Google": "googlebot.com",
+		"AdsBot-Google": "rate-limited-proxy-*.google.com", "Mediapartners-Google": "rate-limited-proxy-*.google.com",
+		"Mediapartners (Googlebot": "rate-limited-proxy-*.google.com", "APIs-Google": "rate-limited-proxy-*.google.com",
+		"Feedfetcher-Google": "",
+	}
+	for name, names := range want {
+		if got, ok := googleNames[name]; !ok || got != names {
+			t.Errorf("Google bot %q accepts PTR names %q (found %v), want %q", name, got, ok, names)
+		}
+	}
+}
+
+// TestMatchesName covers the PTR names a claim accepts: a domain and the
+// names under it, or one label of a host pattern.
+func TestMatchesName(t *testing.T) {
+	googlebot := []string{"googlebot.com"}
+	special := []string{"rate-limited-proxy-*.google.com"}
+	cases := []struct {
+		name  string
+		names []string
+		want  bool
+	}{
+		{"crawl-66-249-66-1.googlebot.com.", googlebot, true},
+		{"geo-crawl-35-247-243-240.geo.googlebot.com", googlebot, true},
+		{"GOOGLEBOT.COM.", googlebot, true},
+		{"evilgooglebot.com", googlebot, false},
+		{"googlebot.com.evil.example", googlebot, false},
+		{"rate-limited-proxy-66-249-90-77.google.com.", googlebot, false},
+		{"google-proxy-66-249-81-1.google.com", googlebot, false},
+		{"rate-limited-proxy-66-249-90-77.google.com.", special, true},
+		{"Rate-Limited-Proxy-66-249-90-77.Google.Com", special, true},
+		{"rate-limited-proxy-.google.com", special, false},
+		{"rate-limited-proxy-1.evil.google.com", special, false},
+		{"x.rate-limited-proxy-1.google.com", special, false},
+		{"rate-limited-proxy-1.google.com.evil", special, false},
+		{"google-proxy-66-249-81-1.google.com", special, false},
+		{"mail-wm1-f10.google.com", special, false},
+		{"crawl-66-249-66-1.googlebot.com", special, false},
+		{"rate-limited-proxy-1_2.google.com", special, false},
+		{"anything.example", nil, false},
+	}
+	for _, c := range cases {
+		if got := matchesName(c.name, c.names); got != c.want {
+			t.Errorf("matchesName(%q, %q) = %v, want %v", c.name, c.names, got, c.want)
 		}
 	}
 }
@@ -167,10 +221,11 @@ func TestVendorIDs(t *testing.T) {
 	if got := VendorIDs(); !slices.Equal(got, want) {
 		t.Errorf("VendorIDs() = %q, want %q (update the doc comment too)", got, want)
 	}
-	for _, v := range vendors {
-		for _, d := range v.Domains {
-			if d != strings.ToLower(d) || strings.HasPrefix(d, ".") || strings.HasSuffix(d, ".") {
-				t.Errorf("vendor %s: domain %q must be lower case without edge dots", v.ID, d)
+	for _, c := range claims {
+		for _, n := range c.Names {
+			if n != strings.ToLower(n) || strings.HasPrefix(n, ".") || strings.HasSuffix(n, ".") ||
+				strings.Count(n, "*") > 1 || strings.Contains(n, "*") && !strings.Contains(n, "*.") {
+				t.Errorf("vendor %s: name %q must be lower case without edge dots, with at most one * ending a label", vendors[c.vendor].ID, n)
 			}
 		}
 	}

@@ -33,6 +33,11 @@ const (
 //	  ranges:                 # published crawler ranges, checked before DNS
 //	    google: [66.249.64.0/19]
 //
+// Ranges are addresses or CIDRs in network form (no bits set past the
+// prefix length), no wider than /8 for IPv4 (::ffff:0:0/104 mapped) and /24
+// for IPv6: an address in a vendor's ranges verifies every claim of that
+// vendor's bots, so 0.0.0.0/0 would verify every fake.
+//
 // Categories are the names of BotCategories; "verified_" + a category
 // selects only the verified bots of that category (verified_search_engine),
 // and unverified ones fall back to the plain category's action.

@@ -52,6 +52,15 @@ func TestValidate(t *testing.T) {
 		{"bad CIDR", func(c *Config) {
 			c.Ranges = map[string][]string{"bing": {"157.55.39.0/24", "157.55.39.0/33", "fe80::1%eth0", "::ffff:1.2.3.4/64"}}
 		}, []string{"bots.ranges.bing[1]", "bots.ranges.bing[2]", "bots.ranges.bing[3]"}},
+		{"host bits set", func(c *Config) {
+			c.Ranges = map[string][]string{"google": {"66.249.66.1/19", "2001:4860:4801::1/48", "::ffff:66.249.66.1/115", "66.249.64.0/19"}}
+		}, []string{"bots.ranges.google[0]", "bots.ranges.google[1]", "bots.ranges.google[2]"}},
+		{"too wide", func(c *Config) {
+			c.Ranges = map[string][]string{"google": {"0.0.0.0/0", "::/0", "::ffff:0.0.0.0/96", "10.0.0.0/7", "2001::/23", "::ffff:10.0.0.0/103"}}
+		}, []string{"bots.ranges.google[0]", "bots.ranges.google[1]", "bots.ranges.google[2]", "bots.ranges.google[3]", "bots.ranges.google[4]", "bots.ranges.google[5]"}},
+		{"widest accepted", func(c *Config) {
+			c.Ranges = map[string][]string{"google": {"10.0.0.0/8", "2001::/24", "::ffff:10.0.0.0/104", "::/24"}}
+		}, nil},
 		{"every problem at once", func(c *Config) {
 			c.VerifyTimeout, c.CacheSize = -1, -1
 			c.Routes = map[string]RouteConfig{"health": {}, "page": {Deny: []string{"x"}}}
@@ -73,6 +82,31 @@ func TestValidate(t *testing.T) {
 				t.Errorf("New error code %q", quire.ErrorCode(nerr))
 			}
 		})
+	}
+}
+
+// TestValidateRangeMessages checks that a refused range is named by its
+// key and the message says what is wrong.
+func TestValidateRangeMessages(t *testing.T) {
+	cases := map[string]string{
+		"0.0.0.0/0":         "bots.ranges.google[0]: is wider than /8",
+		"::/0":              "bots.ranges.google[0]: is wider than /24",
+		"::ffff:0.0.0.0/96": "bots.ranges.google[0]: is wider than /8",
+		"66.249.66.1/19":    "bots.ranges.google[0]: has bits set past the prefix length; write the network address, such as 66.249.64.0/19",
+		"66.249.64.0/40":    "bots.ranges.google[0]: must be an IP address or CIDR",
+	}
+	for cidr, want := range cases {
+		cfg := DefaultConfig()
+		cfg.Ranges = map[string][]string{"google": {cidr}}
+		if err := cfg.Validate(); err == nil || !strings.HasPrefix(err.Error(), want) {
+			t.Errorf("%s: %v, want %q…", cidr, err, want)
+		}
+	}
+	// A refused range never reaches the verifier: New fails.
+	cfg := DefaultConfig()
+	cfg.Ranges = map[string][]string{"google": {"0.0.0.0/0"}}
+	if _, err := New(cfg); err == nil || !strings.Contains(err.Error(), "bots.ranges.google[0]") {
+		t.Errorf("New: %v", err)
 	}
 }
 

@@ -1,9 +1,6 @@
 package bot
 
-import (
-	"context"
-	"log/slog"
-)
+import "log/slog"
 
 // Result is the classification of one request, before any policy.
 type Result struct {
@@ -14,9 +11,10 @@ type Result struct {
 	// never holds request text.
 	Name string
 	// Vendor is the ID of the vendor (VendorIDs) the User-Agent claims, when
-	// the claim could be checked.
+	// the claim can be checked with this configuration.
 	Vendor string
-	// Verification is the outcome of that check.
+	// Verification is the outcome of that check; Unchecked when it was not
+	// needed (see Detector.Decide).
 	Verification Verification
 	// Signals are the automation signals of the headers, whatever the
 	// category.
@@ -68,18 +66,4 @@ func (d Decision) LogValue() slog.Value {
 		attrs = append(attrs, slog.Bool("dry_run", true))
 	}
 	return slog.GroupValue(append(attrs, slog.String("reason", d.Reason))...)
-}
-
-type ctxKey struct{}
-
-// WithDecision returns a copy of ctx carrying d, for the layers after the
-// bot policy (the denial renderer, rate limits, audit logs).
-func WithDecision(ctx context.Context, d Decision) context.Context {
-	return context.WithValue(ctx, ctxKey{}, d)
-}
-
-// DecisionFrom returns the decision stored by WithDecision.
-func DecisionFrom(ctx context.Context) (Decision, bool) {
-	d, ok := ctx.Value(ctxKey{}).(Decision)
-	return d, ok
 }

@@ -20,7 +20,8 @@ const defaultMaxLookups = 256
 type Detector struct {
 	enabled  bool
 	matcher  *Matcher
-	vendor   []int8 // signature index → vendor index, or -1
+	claim    []int16 // signature index → index in claims, or -1
+	claimers sigSet  // signatures making a claim this configuration can verify
 	verifier *verifier
 	policy   *Policy
 }
@@ -60,20 +61,24 @@ func New(cfg Config, opts ...Option) (*Detector, error) {
 		return nil, err
 	}
 	d := &Detector{enabled: cfg.Enabled, matcher: m, policy: newPolicy(cfg)}
-	d.vendor = make([]int8, len(m.sigs))
-	for i, s := range m.sigs {
-		d.vendor[i] = int8(vendorOf(s.Pattern))
-	}
 	d.verifier = &verifier{
 		resolver: o.resolver, timeout: cfg.VerifyTimeout, maxFlights: o.maxLookups, now: o.now,
 		ranges: make([][]netip.Prefix, len(vendors)), cache: newCache(cfg.CacheSize),
-		flights: map[cacheKey]*flight{},
+		flights: map[cacheKey]*flight{}, perNet: map[netip.Prefix]int{},
 	}
 	for id, cidrs := range cfg.Ranges {
 		v := vendorByID(id)
 		for _, s := range cidrs {
 			p, _ := parseRange(s) // validated
 			d.verifier.ranges[v] = append(d.verifier.ranges[v], p)
+		}
+	}
+	d.claim = make([]int16, len(m.sigs))
+	for i, s := range m.sigs {
+		c := claimOf(s.Pattern)
+		d.claim[i] = int16(c)
+		if c >= 0 && d.verifier.verifiable(c) {
+			d.claimers.add(int32(i))
 		}
 	}
 	return d, nil
@@ -85,18 +90,59 @@ func (d *Detector) Policy() *Policy { return d.policy }
 // Matcher returns the signature matcher.
 func (d *Detector) Matcher() *Matcher { return d.matcher }
 
+// Enabled reports whether the configuration turned the policy on.
+func (d *Detector) Enabled() bool { return d.enabled }
+
+// VerifiableVendors returns the IDs of the vendors (VendorIDs) whose bots
+// this configuration can verify: those with documented reverse DNS names
+// for at least one of their bots, or with ranges configured. DuckDuckGo,
+// for one, is verifiable only with ranges.duckduckgo set.
+func (d *Detector) VerifiableVendors() []string {
+	var ids []string
+	for i, v := range vendors {
+		for c := range claims {
+			if claims[c].vendor == i && d.verifier.verifiable(c) {
+				ids = append(ids, v.ID)
+				break
+			}
+		}
+	}
+	return ids
+}
+
 // Classify tells what kind of client sent r from clientIP (the resolved
 // client address, see edge/clientip). A User-Agent claiming a verifiable
-// bot is checked against clientIP, which may wait for DNS up to the
-// configured timeout (once per address and vendor; outcomes are cached);
-// a claim that does not verify is Spoofed.
+// bot is always checked against clientIP, which may wait for DNS up to the
+// configured timeout (outcomes are cached); a claim that does not verify
+// is Spoofed. The request path uses Decide instead, which checks a claim
+// only when the outcome can change the action.
 func (d *Detector) Classify(ctx context.Context, r *http.Request, clientIP netip.Addr) Result {
+	return d.classify(ctx, r, clientIP, "", true)
+}
+
+// Decide classifies r and applies the policy of class. Requests of a
+// class that allows everything are not classified (no matching, no DNS)
+// and get an allow decision of category Human with that reason. A claim
+// of a verifiable bot is checked only when the class's policy gives the
+// verified bot another action than a spoofed one (or than its plain
+// category); otherwise it is left Unchecked and decided on the category
+// it claims, so that a flood of fake Googlebots on pages, which deny
+// every bot, costs no DNS at all.
+func (d *Detector) Decide(ctx context.Context, class RouteClass, r *http.Request, clientIP netip.Addr) Decision {
+	if d.policy.AllowsAll(class) {
+		return Decision{Class: class, Category: Human, Action: Allow, Reason: "route class allows every client; not classified"}
+	}
+	return d.policy.Decide(class, d.classify(ctx, r, clientIP, class, false))
+}
+
+// classify is Classify; unless always, a claim is checked only when the
+// policy of class depends on the outcome.
+func (d *Detector) classify(ctx context.Context, r *http.Request, clientIP netip.Addr, class RouteClass, always bool) Result {
 	signals, ua, hs := readSignals(r)
 	res := Result{Category: Human, Signals: signals}
 	if ua != "" {
-		var buf [8]int32
-		if ids := d.matcher.appendMatches(buf[:0], ua, false); len(ids) > 0 {
-			return d.fromSignatures(ctx, ids, clientIP, res)
+		if i := d.matcher.first(ua, &d.claimers); i >= 0 {
+			return d.fromSignature(ctx, i, clientIP, res, class, always)
 		}
 	}
 	switch {
@@ -110,71 +156,23 @@ func (d *Detector) Classify(ctx context.Context, r *http.Request, clientIP netip
 	return res
 }
 
-// fromSignatures classifies by the matched signatures: the first one that
-// claims a verifiable vendor, checked against addr, or else the first one.
-func (d *Detector) fromSignatures(ctx context.Context, ids []int32, addr netip.Addr, res Result) Result {
-	for _, i := range ids {
-		v := int(d.vendor[i])
-		if v < 0 || !d.verifier.verifiable(v) {
-			continue
-		}
-		sig := d.matcher.sigs[i]
-		res.Name, res.Vendor = sig.Name, vendors[v].ID
-		res.Verification = d.verifier.verify(ctx, v, addr)
-		res.Category = sig.Category
-		if !res.Verification.Verified() {
-			res.Category = Spoofed
-		}
+// fromSignature classifies by signature i, the first that makes a
+// verifiable claim or else the first that matched; a claim is checked
+// against addr when always or when the policy of class depends on it.
+func (d *Detector) fromSignature(ctx context.Context, i int32, addr netip.Addr, res Result, class RouteClass, always bool) Result {
+	sig := d.matcher.sigs[i]
+	res.Category, res.Name = sig.Category, sig.Name
+	if !d.claimers.has(i) {
 		return res
 	}
-	sig := d.matcher.sigs[ids[0]]
-	res.Category, res.Name = sig.Category, sig.Name
+	c := int(d.claim[i])
+	res.Vendor = vendors[claims[c].vendor].ID
+	if !always && !d.policy.verificationMatters(class, sig.Category) {
+		return res // Unchecked
+	}
+	res.Verification = d.verifier.verify(ctx, c, addr)
+	if !res.Verification.Verified() {
+		res.Category = Spoofed
+	}
 	return res
 }
-
-// Decide classifies r and applies the policy of class. Requests of a
-// class that allows everything are not classified (no matching, no DNS)
-// and get an allow decision of category Human with that reason.
-func (d *Detector) Decide(ctx context.Context, class RouteClass, r *http.Request, clientIP netip.Addr) Decision {
-	if d.policy.AllowsAll(class) {
-		return Decision{Class: class, Category: Human, Action: Allow, Reason: "route class allows every client; not classified"}
-	}
-	return d.policy.Decide(class, d.Classify(ctx, r, clientIP))
-}
-
-// Middleware returns the bot-policy layer. For each request it asks
-// classify for the route class and clientIP for the client address and,
-// unless the class allows every client, makes a Decision and passes it to
-// observe (when not nil). A decision about a bot (any category but Human)
-// is stored in the request context (DecisionFrom). A blocked request goes
-// to deny, which renders the refusal (403 bot_denied); others go on. A
-// disabled Detector passes everything through untouched.
-func (d *Detector) Middleware(classify func(*http.Request) RouteClass, clientIP func(*http.Request) netip.Addr, deny http.Handler, observe func(Decision)) func(http.Handler) http.Handler {
-	return func(next http.Handler) http.Handler {
-		if !d.enabled {
-			return next
-		}
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			class := classify(r)
-			if d.policy.AllowsAll(class) {
-				next.ServeHTTP(w, r)
-				return
-			}
-			dec := d.policy.Decide(class, d.Classify(r.Context(), r, clientIP(r)))
-			if observe != nil {
-				observe(dec)
-			}
-			if dec.Category != Human { // spare people two allocations
-				r = r.WithContext(WithDecision(r.Context(), dec))
-			}
-			if dec.Blocked() {
-				deny.ServeHTTP(w, r)
-				return
-			}
-			next.ServeHTTP(w, r)
-		})
-	}
-}
-
-// Enabled reports whether the configuration turned the policy on.
-func (d *Detector) Enabled() bool { return d.enabled }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/netip"
+	"slices"
 	"testing"
 )
 
@@ -82,10 +83,86 @@ func TestDetectorDecide(t *testing.T) {
 	if dec := d.Decide(ctx, Page, uaRequest(googlebotUA), google); dec.Action != Deny {
 		t.Errorf("page genuine googlebot: %+v", dec)
 	}
+	if n := dns.ptrCalls.Load(); n != 2 {
+		t.Errorf("%d lookups, want 2 (the public ones)", n)
+	}
 	if dec := d.Decide(ctx, Public, uaRequest("Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)"), stranger); dec.Action != Allow {
 		t.Errorf("public slackbot: %+v", dec)
 	}
 	if dec := d.Decide(ctx, Auth, uaRequest(browserUAs[5]), stranger); dec.Action != Allow || dec.Category != Human {
 		t.Errorf("auth browser: %+v", dec)
+	}
+}
+
+// TestDecideChecksClaimsOnlyWhenItMatters sends Googlebot claims, genuine
+// and fake, to every route class: DNS is asked only where the policy gives
+// a verified Googlebot another action than a fake one, and the action is
+// the same as if the claim had been checked.
+func TestDecideChecksClaimsOnlyWhenItMatters(t *testing.T) {
+	odd := DefaultConfig() // unchecked search engines allowed, verified ones denied
+	odd.Routes = map[string]RouteConfig{"page": {Allow: []string{"search_engine"}, Deny: []string{"verified_search_engine"}}}
+	open := DefaultConfig()
+	open.Routes = map[string]RouteConfig{"page": {Allow: []string{"verified_search_engine"}}}
+	cases := []struct {
+		name    string
+		cfg     Config
+		class   RouteClass
+		ip      string
+		lookups int32
+		cat     Category
+		out     Verification
+		action  Action
+	}{
+		{"page, genuine", DefaultConfig(), Page, googleIP, 0, SearchEngine, Unchecked, Deny},
+		{"page, fake", DefaultConfig(), Page, "198.51.100.7", 0, SearchEngine, Unchecked, Deny},
+		{"auth, fake", DefaultConfig(), Auth, "198.51.100.7", 0, SearchEngine, Unchecked, Deny},
+		{"unknown class, fake", DefaultConfig(), "admin", "198.51.100.7", 0, SearchEngine, Unchecked, Deny},
+		{"public, genuine", DefaultConfig(), Public, googleIP, 1, SearchEngine, ByDNS, Allow},
+		{"public, fake", DefaultConfig(), Public, "198.51.100.7", 1, Spoofed, NoPTR, Deny},
+		{"page opened to verified, genuine", open, Page, googleIP, 1, SearchEngine, ByDNS, Allow},
+		{"page opened to verified, fake", open, Page, "198.51.100.7", 1, Spoofed, NoPTR, Deny},
+		{"odd page, genuine", odd, Page, googleIP, 1, SearchEngine, ByDNS, Deny},
+		{"odd page, fake", odd, Page, "198.51.100.7", 1, Spoofed, NoPTR, Deny},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			dns := newFakeDNS()
+			dns.set(googleIP, googlePTR, googleIP)
+			d := mustNew(t, c.cfg, WithResolver(dns))
+			dec := d.Decide(context.Background(), c.class, uaRequest(googlebotUA), netip.MustParseAddr(c.ip))
+			if dec.Category != c.cat || dec.Verification != c.out || dec.Action != c.action || dec.Vendor != "google" {
+				t.Errorf("Decide = %+v, want %s (%s) %s", dec, c.cat, c.out, c.action)
+			}
+			if n := dns.ptrCalls.Load(); n != c.lookups {
+				t.Errorf("%d PTR lookups, want %d", n, c.lookups)
+			}
+		})
+	}
+}
+
+func TestVerifiableVendors(t *testing.T) {
+	all := VendorIDs()
+	withDNS := slices.DeleteFunc(slices.Clone(all), func(id string) bool { return id == "duckduckgo" })
+	cases := []struct {
+		name   string
+		ranges map[string][]string
+		want   []string
+	}{
+		{"defaults", nil, withDNS},
+		{"duckduckgo ranges", map[string][]string{"duckduckgo": {"20.191.45.212"}}, all},
+		{"google ranges only", map[string][]string{"google": {"66.249.64.0/19"}}, withDNS},
+	}
+	for _, c := range cases {
+		cfg := DefaultConfig()
+		cfg.Ranges = c.ranges
+		if got := mustNew(t, cfg).VerifiableVendors(); !slices.Equal(got, c.want) {
+			t.Errorf("%s: VerifiableVendors() = %q, want %q", c.name, got, c.want)
+		}
+	}
+	// The list agrees with what Classify does with a DuckDuckBot claim.
+	ddg := "DuckDuckBot/1.1; (+http://duckduckgo.com/duckduckbot.html)"
+	res := mustNew(t, DefaultConfig(), WithResolver(newFakeDNS())).Classify(context.Background(), uaRequest(ddg), netip.MustParseAddr("198.51.100.7"))
+	if res.Vendor != "" || res.Verification != Unchecked || res.Category != SearchEngine {
+		t.Errorf("DuckDuckBot without ranges: %+v", res)
 	}
 }

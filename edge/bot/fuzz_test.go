@@ -11,20 +11,29 @@ import (
 	"testing"
 )
 
-// FuzzMatch checks that the matcher never panics and finds exactly what
-// the naive loop finds, for any User-Agent.
+// FuzzMatch checks that the matcher never panics and answers as the naive
+// loop does, for any User-Agent: the prefilter keeps every signature that
+// matches, Match is the first match, and the first verifiable claim is
+// preferred when asked.
 func FuzzMatch(f *testing.F) {
 	for _, s := range append(slices.Clone(browserUAs[:4]),
 		googlebotUA, "curl/8", "", "\xff\xfe", "GOOGLEBOT/", "ClAuDeBoT", "AdsBot-Google-", "AdsBot-Google",
 		"x SSL Labs", " sentry/1", strings.Repeat("bot", 700)) {
 		f.Add(s)
 	}
+	f.Add(packedUA(f, MaxUserAgent))
 	m := mustMatcher(f)
+	claimers := &mustNew(f, DefaultConfig()).claimers
 	f.Fuzz(func(t *testing.T, ua string) {
 		want := naiveMatches(m.res, ua)
-		got := m.appendMatches(nil, ua, false)
-		if !slices.Equal(got, want) {
-			t.Fatalf("%q: matcher %v, naive %v", ua, got, want)
+		cand := candidates(m, ua)
+		for _, i := range want {
+			if !cand.has(i) {
+				t.Fatalf("%q: prefilter drops matching %q", ua, m.sigs[i].Pattern)
+			}
+		}
+		if got, want := m.first(ua, claimers), naivePreferred(m.res, ua, claimers); got != want {
+			t.Fatalf("%q: first(claimers) %d, naive %d", ua, got, want)
 		}
 		s, ok := m.Match(ua)
 		if ok != (len(want) > 0) || ok && s.Pattern != m.sigs[want[0]].Pattern {
@@ -91,7 +100,8 @@ func FuzzClassify(f *testing.F) {
 	f.Add("HEAD", "Mozilla/5.0", "", "", "")
 	f.Add("GET", googlebotUA, "*/*", "", "")
 	f.Add("POST", "sqlmap/1.7 evil", "", "", "\xff")
-	d := mustNew(f, DefaultConfig(), WithResolver(newFakeDNS()))
+	dns := newFakeDNS()
+	d := mustNew(f, DefaultConfig(), WithResolver(dns))
 	names := map[string]bool{"": true, "HeadlessChrome": true}
 	for _, s := range d.Matcher().Signatures() {
 		names[s.Name] = true
@@ -124,6 +134,11 @@ func FuzzClassify(f *testing.F) {
 		dec := d.Policy().Decide(Page, res)
 		if res.Category != Human && dec.Action != Deny {
 			t.Fatalf("default page policy allowed %+v", dec)
+		}
+		// On pages, which deny every bot, Decide asks no DNS and agrees.
+		before := dns.ptrCalls.Load()
+		if dd := d.Decide(context.Background(), Page, r, netip.MustParseAddr("192.0.2.1")); dd.Action != dec.Action || dns.ptrCalls.Load() != before {
+			t.Fatalf("Decide(page) = %+v after %d lookups; policy on Classify says %s", dd, dns.ptrCalls.Load()-before, dec.Action)
 		}
 	})
 }

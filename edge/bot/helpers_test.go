@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"net/netip"
 	"regexp"
+	"regexp/syntax"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -24,10 +26,10 @@ func mustMatcher(t testing.TB) *Matcher {
 }
 
 // naiveMatches is the reference: every regexp, one after the other, on
-// the first MaxUserAgent bytes of ua.
+// the first MatchWindow bytes of ua.
 func naiveMatches(res []*regexp.Regexp, ua string) []int32 {
-	if len(ua) > MaxUserAgent {
-		ua = ua[:MaxUserAgent]
+	if len(ua) > MatchWindow {
+		ua = ua[:MatchWindow]
 	}
 	var out []int32
 	for i, re := range res {
@@ -40,8 +42,8 @@ func naiveMatches(res []*regexp.Regexp, ua string) []int32 {
 
 // naiveFirst is the first match of naiveMatches, or -1.
 func naiveFirst(res []*regexp.Regexp, ua string) int32 {
-	if len(ua) > MaxUserAgent {
-		ua = ua[:MaxUserAgent]
+	if len(ua) > MatchWindow {
+		ua = ua[:MatchWindow]
 	}
 	for i, re := range res {
 		if re.MatchString(ua) {
@@ -51,14 +53,31 @@ func naiveFirst(res []*regexp.Regexp, ua string) int32 {
 	return -1
 }
 
+// naivePreferred is the reference of Matcher.first: the first match in
+// prio, or else the first match, or -1.
+func naivePreferred(res []*regexp.Regexp, ua string, prio *sigSet) int32 {
+	all := naiveMatches(res, ua)
+	for _, i := range all {
+		if prio.has(i) {
+			return i
+		}
+	}
+	if len(all) == 0 {
+		return -1
+	}
+	return all[0]
+}
+
 // fakeDNS is a Resolver with fixed answers. While block is open, lookups
-// wait for it to close (or for their context to end).
+// wait for it to close (or for their context to end): all of them, or
+// when slow is set, those of the addresses and names it selects.
 type fakeDNS struct {
 	mu       sync.Mutex
 	ptr      map[string][]string     // address → PTR names
 	fwd      map[string][]netip.Addr // name → addresses
 	ptrErr   error                   // returned by every LookupAddr when set
 	block    chan struct{}
+	slow     func(host string) bool
 	ptrCalls atomic.Int32
 	fwdCalls atomic.Int32
 }
@@ -77,11 +96,11 @@ func (f *fakeDNS) set(addr, name string, fwd ...string) {
 	}
 }
 
-func (f *fakeDNS) wait(ctx context.Context) error {
+func (f *fakeDNS) wait(ctx context.Context, host string) error {
 	f.mu.Lock()
-	b := f.block
+	b, slow := f.block, f.slow
 	f.mu.Unlock()
-	if b == nil {
+	if b == nil || slow != nil && !slow(host) {
 		return nil
 	}
 	select {
@@ -94,7 +113,7 @@ func (f *fakeDNS) wait(ctx context.Context) error {
 
 func (f *fakeDNS) LookupAddr(ctx context.Context, addr string) ([]string, error) {
 	f.ptrCalls.Add(1)
-	if err := f.wait(ctx); err != nil {
+	if err := f.wait(ctx, addr); err != nil {
 		return nil, err
 	}
 	f.mu.Lock()
@@ -114,7 +133,7 @@ func (f *fakeDNS) LookupNetIP(ctx context.Context, network, host string) ([]neti
 	if network != "ip" {
 		return nil, errors.New("unexpected network " + network)
 	}
-	if err := f.wait(ctx); err != nil {
+	if err := f.wait(ctx, host); err != nil {
 		return nil, err
 	}
 	f.mu.Lock()
@@ -171,3 +190,52 @@ const (
 	googleIP    = "66.249.66.1"
 	googlePTR   = "crawl-66-249-66-1.googlebot.com."
 )
+
+// packedUA is a User-Agent of up to n bytes packed with signature text: a
+// Googlebot's, then the first example of every signature in table order.
+func packedUA(t testing.TB, n int) string {
+	t.Helper()
+	es, err := parseEntries(vendoredJSON)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	b.WriteString(googlebotUA)
+	for _, e := range es {
+		if len(e.Instances) > 0 {
+			b.WriteString(" " + e.Instances[0])
+		}
+	}
+	return b.String()[:n]
+}
+
+// decoyUA is a User-Agent of up to n bytes that triggers as many
+// signatures' prefilter factors as fit, in upper case, but matches none
+// of them: the worst case for the matcher, which must try every
+// candidate.
+func decoyUA(t testing.TB, m *Matcher, n int) string {
+	t.Helper()
+	lowered := make([]string, len(browserUAs))
+	for i, ua := range browserUAs {
+		lowered[i] = lowerASCII(ua)
+	}
+	ua := ""
+	for _, s := range m.sigs {
+		re, err := syntax.Parse(s.Pattern, syntax.Perl)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fs, ok := factors(re.Simplify())
+		if !ok {
+			continue
+		}
+		next := ua + strings.ToUpper(window(fs[0], lowered)) + " "
+		if len(next) > n {
+			break
+		}
+		if naiveFirst(m.res, next) < 0 {
+			ua = next
+		}
+	}
+	return ua
+}

@@ -5,6 +5,11 @@ import (
 	"strings"
 )
 
+// MaxUserAgent is the longest User-Agent a client is taken to be a
+// browser with: real browsers send a few hundred bytes, and the Detector
+// flags a longer one as automated (LongUserAgent).
+const MaxUserAgent = 2048
+
 // Signal is a set of automation signals read from a request's headers.
 // They are deliberately few and conservative: each is something a real
 // browser does not do.

@@ -10,15 +10,22 @@ import (
 	"sync"
 )
 
-// MaxUserAgent is the number of User-Agent bytes the matcher reads. Real
-// browsers send a few hundred; the Detector flags a longer one as
-// automated, and the matcher looks only at its first MaxUserAgent bytes,
-// which bounds the work whatever the header size.
-const MaxUserAgent = 2048
+// MatchWindow is the number of User-Agent bytes the matcher reads, which
+// bounds its work whatever the header size. Every example User-Agent of
+// the signature data is matched within it (the longest is under 300
+// bytes), and a bot that hid its name past it could as well send a
+// browser's User-Agent.
+const MatchWindow = 512
 
 // maxSignatures bounds the table so that a candidate set fits a fixed
 // bitset on the stack.
 const maxSignatures = 64 * 64
+
+// sigSet is a set of signature indexes.
+type sigSet [maxSignatures / 64]uint64
+
+func (s *sigSet) add(i int32)      { s[i>>6] |= 1 << (i & 63) }
+func (s *sigSet) has(i int32) bool { return s[i>>6]&(1<<(i&63)) != 0 }
 
 // Matcher finds the signatures that match a User-Agent. It is built once
 // and is safe for concurrent use.
@@ -137,41 +144,58 @@ func (m *Matcher) Signatures() []Signature { return m.sigs }
 // Go's regexp syntax and were left out.
 func (m *Matcher) Incompatible() []Incompatible { return m.bad }
 
-// Match returns the first signature, in table order, that matches ua.
+// Match returns the first signature, in table order, that matches the
+// first MatchWindow bytes of ua.
 func (m *Matcher) Match(ua string) (Signature, bool) {
-	var buf [8]int32
-	ids := m.appendMatches(buf[:0], ua, true)
-	if len(ids) == 0 {
+	i := m.first(ua, nil)
+	if i < 0 {
 		return Signature{}, false
 	}
-	return m.sigs[ids[0]], true
+	return m.sigs[i], true
 }
 
-// appendMatches appends to dst the indexes, in table order, of the
-// signatures that match the first MaxUserAgent bytes of ua; with first it
-// stops at the first one.
-func (m *Matcher) appendMatches(dst []int32, ua string, first bool) []int32 {
-	if len(ua) > MaxUserAgent {
-		ua = ua[:MaxUserAgent]
+// first returns the index of the first signature, in table order, of
+// those in prio that matches the first MatchWindow bytes of ua; or else of
+// the first that matches; or -1. Each candidate runs at most once and the
+// search stops at the answer, so a User-Agent packed with signature text
+// does not make every candidate run.
+func (m *Matcher) first(ua string, prio *sigSet) int32 {
+	if len(ua) > MatchWindow {
+		ua = ua[:MatchWindow]
 	}
-	var cand [maxSignatures / 64]uint64
+	var cand sigSet
 	for _, i := range m.always {
-		cand[i>>6] |= 1 << (i & 63)
+		cand.add(i)
 	}
 	m.prefilter(&cand, ua)
-	for w, set := range cand {
-		for set != 0 {
-			i := int32(w<<6 + bits.TrailingZeros64(set))
-			set &= set - 1
-			if m.matchOne(i, ua) {
-				dst = append(dst, i)
-				if first {
-					return dst
-				}
+	if prio != nil {
+		for w := range cand {
+			set := cand[w] & prio[w]
+			cand[w] &^= set // tried here, not again below
+			if i := m.firstIn(w, set, ua); i >= 0 {
+				return i
 			}
 		}
 	}
-	return dst
+	for w, set := range cand {
+		if i := m.firstIn(w, set, ua); i >= 0 {
+			return i
+		}
+	}
+	return -1
+}
+
+// firstIn returns the first signature of word w of a set that matches ua,
+// or -1.
+func (m *Matcher) firstIn(w int, set uint64, ua string) int32 {
+	for set != 0 {
+		i := int32(w<<6 + bits.TrailingZeros64(set))
+		set &= set - 1
+		if m.matchOne(i, ua) {
+			return i
+		}
+	}
+	return -1
 }
 
 // matchOne reports whether signature i matches ua.
@@ -190,7 +214,7 @@ func (m *Matcher) matchOne(i int32, ua string) bool {
 
 // prefilter marks in cand the signatures owning a factor that occurs in
 // the lower-cased ua (the automaton's byte classes fold ASCII case).
-func (m *Matcher) prefilter(cand *[maxSignatures / 64]uint64, ua string) {
+func (m *Matcher) prefilter(cand *sigSet, ua string) {
 	a := m.ac
 	if a == nil {
 		return
@@ -201,7 +225,7 @@ func (m *Matcher) prefilter(cand *[maxSignatures / 64]uint64, ua string) {
 		lo, hi := a.outStart[st], a.outStart[st+1]
 		for _, f := range a.outs[lo:hi] {
 			for _, s := range m.owners[f] {
-				cand[s>>6] |= 1 << (s & 63)
+				cand.add(s)
 			}
 		}
 	}

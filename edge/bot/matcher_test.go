@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"math/bits"
 	"math/rand/v2"
 	"regexp"
 	"regexp/syntax"
@@ -10,13 +11,16 @@ import (
 )
 
 // TestMatcherAgreesOnInstances runs every example of every signature
-// through the matcher and through the naive loop: both must return the
-// same signatures, and the example's own signature must be among them.
+// through the matcher and through the naive loop: the prefilter must keep
+// every signature that matches, the example's own signature must be among
+// them, and the matcher's choices (the first match; the first verifiable
+// claim, else the first match) must be the naive loop's.
 // It is the slowest test (about 0.3 s, 30 s under -race), so it runs in
 // parallel with the others.
 func TestMatcherAgreesOnInstances(t *testing.T) {
 	t.Parallel()
 	m := mustMatcher(t)
+	claimers := &mustNew(t, DefaultConfig()).claimers
 	es, err := parseEntries(vendoredJSON)
 	if err != nil {
 		t.Fatal(err)
@@ -27,15 +31,20 @@ func TestMatcherAgreesOnInstances(t *testing.T) {
 		for _, ua := range e.Instances {
 			n++
 			want := naiveMatches(m.res, ua)
-			got := m.appendMatches(nil, ua, false)
-			if !slices.Equal(got, want) {
-				t.Errorf("%q: matcher %v, naive %v", ua, got, want)
+			cand := candidates(m, ua)
+			for _, i := range want {
+				if !cand.has(i) {
+					t.Errorf("%q: prefilter drops matching %q", ua, m.sigs[i].Pattern)
+				}
 			}
-			if !slices.ContainsFunc(got, func(i int32) bool { return m.sigs[i].Pattern == e.Pattern }) {
+			if !slices.ContainsFunc(want, func(i int32) bool { return m.sigs[i].Pattern == e.Pattern }) {
 				t.Errorf("%q: own pattern %q not matched", ua, e.Pattern)
 			}
 			if s, ok := m.Match(ua); !ok || s.Pattern != m.sigs[want[0]].Pattern {
 				t.Errorf("Match(%q) = %q, %v; want %q", ua, s.Pattern, ok, m.sigs[want[0]].Pattern)
+			}
+			if got, want := m.first(ua, claimers), naivePreferred(m.res, ua, claimers); got != want {
+				t.Errorf("first(%q, claimers) = %d, want %d", ua, got, want)
 			}
 		}
 	}
@@ -78,8 +87,7 @@ func TestBrowsersDoNotMatch(t *testing.T) {
 		if s, ok := m.Match(ua); ok {
 			t.Errorf("browser %q: Match = %q", ua, s.Pattern)
 		}
-		var cand [maxSignatures / 64]uint64
-		m.prefilter(&cand, ua)
+		cand := candidates(m, ua)
 		for _, w := range cand {
 			for ; w != 0; w &= w - 1 {
 				cands++
@@ -174,7 +182,7 @@ func TestAutomaton(t *testing.T) {
 			m.owners[i] = []int32{int32(i)}
 		}
 		text := word(rng.IntN(40))
-		var cand [maxSignatures / 64]uint64
+		var cand sigSet
 		m.prefilter(&cand, text)
 		for i, s := range strs {
 			got := cand[0]&(1<<i) != 0
@@ -187,14 +195,74 @@ func TestAutomaton(t *testing.T) {
 
 func TestMatcherTruncates(t *testing.T) {
 	m := mustMatcher(t)
-	tail := strings.Repeat("x", MaxUserAgent) + " Googlebot/2.1"
+	tail := strings.Repeat("x", MatchWindow-len("Googlebot/")+1) + "Googlebot/2.1"
 	if s, ok := m.Match(tail); ok {
-		t.Errorf("signature %q found past MaxUserAgent", s.Pattern)
+		t.Errorf("signature %q found past MatchWindow", s.Pattern)
+	}
+	edge := strings.Repeat("x", MatchWindow-len("Googlebot/")) + "Googlebot/2.1"
+	if s, ok := m.Match(edge); !ok || s.Name != "Googlebot" {
+		t.Errorf("Match(Googlebot ending at MatchWindow) = %q, %v", s.Name, ok)
 	}
 	head := "Googlebot/2.1 " + strings.Repeat("x", 4*MaxUserAgent)
 	if s, ok := m.Match(head); !ok || s.Name != "Googlebot" {
 		t.Errorf("Match(long Googlebot) = %q, %v", s.Name, ok)
 	}
+}
+
+// TestInstancesFitMatchWindow checks that cutting the User-Agent to
+// MatchWindow bytes loses no example of the signature data.
+func TestInstancesFitMatchWindow(t *testing.T) {
+	m := mustMatcher(t)
+	es, err := parseEntries(vendoredJSON)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, e := range append(es, supplement...) {
+		for _, ua := range e.Instances {
+			if loc := m.res[i].FindStringIndex(ua); loc == nil || loc[1] > MatchWindow {
+				t.Errorf("%q: %q matches at %v, past MatchWindow", e.Pattern, ua, loc)
+			}
+		}
+	}
+}
+
+// TestFirstOnPackedUA runs a User-Agent packed with the examples of
+// every signature, which leaves many candidates: the matcher must still
+// give the naive loop's answer, with and without preferred claims (what
+// it saves, BenchmarkClassify measures).
+func TestFirstOnPackedUA(t *testing.T) {
+	m := mustMatcher(t)
+	claimers := &mustNew(t, DefaultConfig()).claimers
+	for _, ua := range []string{packedUA(t, MaxUserAgent), packedUA(t, MaxUserAgent)[len(googlebotUA):]} {
+		cand := candidates(m, ua)
+		n := 0
+		for _, w := range cand {
+			n += bits.OnesCount64(w)
+		}
+		if n < 10 {
+			t.Fatalf("packed UA leaves only %d candidates; the test proves nothing", n)
+		}
+		if got, want := m.first(ua, claimers), naivePreferred(m.res, ua, claimers); got != want || want < 0 {
+			t.Errorf("first(packed, claimers) = %d, want %d", got, want)
+		}
+		if got, want := m.first(ua, nil), naiveFirst(m.res, ua); got != want {
+			t.Errorf("first(packed, nil) = %d, want %d", got, want)
+		}
+	}
+}
+
+// candidates returns the signatures the prefilter keeps for ua (cut to
+// MatchWindow bytes), with those that always run.
+func candidates(m *Matcher, ua string) sigSet {
+	if len(ua) > MatchWindow {
+		ua = ua[:MatchWindow]
+	}
+	var cand sigSet
+	for _, i := range m.always {
+		cand.add(i)
+	}
+	m.prefilter(&cand, ua)
+	return cand
 }
 
 // TestNewMatcherBounds checks that a table over the limit is refused.

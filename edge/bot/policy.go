@@ -90,21 +90,23 @@ func newPolicy(c Config) *Policy {
 func (p *Policy) AllowsAll(class RouteClass) bool { return p.allowAll[class] }
 
 // Decide returns the action for a request of class classified as res. An
-// unknown class is judged as a page (fail closed). A verified bot takes
-// the action of "verified_" + its category when one is set, else that of
-// its category.
+// unknown class is judged as a page, and an empty or unknown category as
+// Automated or denied (fail closed). A verified bot takes the action of
+// "verified_" + its category when one is set, else that of its category.
 func (p *Policy) Decide(class RouteClass, res Result) Decision {
 	d := Decision{
 		Class: class, Category: res.Category, Name: res.Name, Vendor: res.Vendor,
 		Verified: res.Verified(), Verification: res.Verification, Signals: res.Signals,
 		Action: Allow,
 	}
+	if d.Category == "" {
+		d.Category = Automated // a Result nobody classified: not a person
+	}
 	switch {
 	case class == Health:
 		d.Reason = "health routes are never blocked"
 		return d
-	case res.Category == Human || res.Category == "":
-		d.Category = Human
+	case d.Category == Human:
 		d.Reason = "no bot signature or automation signal"
 		return d
 	}
@@ -113,19 +115,40 @@ func (p *Policy) Decide(class RouteClass, res Result) Decision {
 		rules = p.rules[Page]
 	}
 	d.DryRun = p.dryRun[class] || (!ok && p.dryRun[Page])
-	a, set := Action(""), false
-	if d.Verified {
-		a, set = rules[verifiedPrefix+string(res.Category)]
-	}
-	if !set {
-		a, set = rules[string(res.Category)]
-	}
-	if !set {
-		a = Deny // an unknown category: fail closed
-	}
-	d.Action = a
+	d.Action = action(rules, d.Category, d.Verified)
 	d.Reason = reason(d)
 	return d
+}
+
+// action is what rules do with a client of category c: a verified bot
+// takes the action of "verified_" + c when one is set; an unknown
+// category is denied (fail closed).
+func action(rules map[string]Action, c Category, verified bool) Action {
+	if verified {
+		if a, ok := rules[verifiedPrefix+string(c)]; ok {
+			return a
+		}
+	}
+	if a, ok := rules[string(c)]; ok {
+		return a
+	}
+	return Deny
+}
+
+// verificationMatters reports whether checking a claim of a bot of
+// category c can change the action on class: whether verified, spoofed and
+// unchecked (decided on c) do not all take the same action. When they do,
+// the claim need not be checked.
+func (p *Policy) verificationMatters(class RouteClass, c Category) bool {
+	if p.AllowsAll(class) || class == Health {
+		return false
+	}
+	rules, ok := p.rules[class]
+	if !ok {
+		rules = p.rules[Page]
+	}
+	verified := action(rules, c, true)
+	return verified != action(rules, Spoofed, false) || verified != action(rules, c, false)
 }
 
 // reason explains d from its fields, which come from tables and enums,
@@ -137,8 +160,10 @@ func reason(d Decision) string {
 		subject = "spoofed " + d.Vendor + " bot (" + d.Verification.String() + ")"
 	case d.Verified:
 		subject = "verified " + subject + " (" + d.Verification.String() + ")"
-	case d.Category == Automated:
+	case d.Category == Automated && d.Signals != 0:
 		subject = "automated client (" + d.Signals.String() + ")"
+	case d.Category == Automated:
+		subject = "automated client"
 	}
 	verb := " allowed on "
 	if d.Action == Deny {

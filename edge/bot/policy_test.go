@@ -107,8 +107,57 @@ func TestPolicyUnknownClassFailsClosed(t *testing.T) {
 	if d := p.Decide(Page, Result{Category: "new_category"}); d.Action != Deny {
 		t.Errorf("unknown category: %+v", d)
 	}
-	if d := p.Decide(Page, Result{}); d.Action != Allow || d.Category != Human {
-		t.Errorf("zero result: %+v", d)
+	// A Result nobody filled in is not a person: judged as Automated.
+	for _, class := range RouteClasses {
+		want := Deny
+		if class == Static || class == API {
+			want = Allow
+		}
+		if d := p.Decide(class, Result{}); d.Action != want || d.Category != Automated || d.Reason != "automated client "+map[Action]string{Allow: "allowed", Deny: "denied"}[want]+" on "+string(class) {
+			t.Errorf("%s, zero result: %+v", class, d)
+		}
+	}
+	if d := p.Decide(Page, Result{Signals: NoUserAgent}); d.Action != Deny || d.Category != Automated {
+		t.Errorf("empty category with signals: %+v", d)
+	}
+}
+
+// TestVerificationMatters pins when a claim is worth checking: only when
+// verified, spoofed and unchecked do not all take the same action.
+func TestVerificationMatters(t *testing.T) {
+	def := mustNew(t, DefaultConfig()).Policy()
+	cfg := DefaultConfig()
+	cfg.Routes = map[string]RouteConfig{
+		"page": {Allow: []string{"search_engine"}, Deny: []string{"verified_search_engine"}}, // unchecked differs
+		"auth": {Allow: []string{"verified_search_engine"}},
+	}
+	cfg.Categories = map[string]string{"spoofed": "allow"}
+	conf := mustNew(t, cfg).Policy()
+	cases := []struct {
+		p     *Policy
+		class RouteClass
+		cat   Category
+		want  bool
+	}{
+		{def, Page, SearchEngine, false},
+		{def, Auth, SearchEngine, false},
+		{def, "unknown", SearchEngine, false},
+		{def, Public, SearchEngine, true},
+		{def, Public, AICrawler, false},
+		{def, Public, Other, false},
+		{def, Public, SocialPreview, true}, // allowed, but spoofed is denied
+		{def, Static, SearchEngine, false},
+		{def, API, SearchEngine, false},
+		{def, Health, SearchEngine, false},
+		{conf, Page, SearchEngine, true},
+		{conf, Auth, SearchEngine, true},
+		{conf, Public, AICrawler, true}, // spoofed is allowed, ai_crawler denied
+		{conf, Static, SearchEngine, false},
+	}
+	for _, c := range cases {
+		if got := c.p.verificationMatters(c.class, c.cat); got != c.want {
+			t.Errorf("verificationMatters(%s, %s) = %v, want %v", c.class, c.cat, got, c.want)
+		}
 	}
 }
 

@@ -91,29 +91,50 @@ func validateRanges(p *problems, id string, cidrs []string) {
 		return
 	}
 	for i, s := range cidrs {
-		if _, ok := parseRange(s); !ok {
-			p.add(key+"["+strconv.Itoa(i)+"]", "must be an IP address or CIDR such as 66.249.64.0/19")
+		if _, msg := parseRange(s); msg != "" {
+			p.add(key+"["+strconv.Itoa(i)+"]", msg)
 		}
 	}
 }
 
-// parseRange parses a CIDR or a single address, as the smallest prefix.
-func parseRange(s string) (netip.Prefix, bool) {
+// Shortest prefixes accepted in ranges: a vendor's crawlers never span
+// more, and a wider one (0.0.0.0/0, ::/0) would verify every claim.
+const (
+	minRangeBits4 = 8
+	minRangeBits6 = 24
+)
+
+// parseRange parses a CIDR or a single address, as the smallest prefix
+// (an IPv4-mapped one, ::ffff:a.b.c.d/n, as a.b.c.d/(n-96)). msg, when not
+// empty, says why s is refused: not an address or CIDR, host bits set
+// (a typo for another range, or a misunderstanding), or wider than /8
+// (IPv4) or /24 (IPv6).
+func parseRange(s string) (p netip.Prefix, msg string) {
 	s = strings.TrimSpace(s)
-	if p, err := netip.ParsePrefix(s); err == nil {
-		if p.Addr().Is4In6() { // ::ffff:a.b.c.d/n is a.b.c.d/(n-96)
-			if p.Bits() < 96 {
-				return netip.Prefix{}, false
-			}
-			return netip.PrefixFrom(p.Addr().Unmap(), p.Bits()-96).Masked(), true
-		}
-		return p.Masked(), true
-	}
 	if a, err := netip.ParseAddr(s); err == nil && a.Zone() == "" {
 		a = a.Unmap()
-		return netip.PrefixFrom(a, a.BitLen()), true
+		return netip.PrefixFrom(a, a.BitLen()), ""
 	}
-	return netip.Prefix{}, false
+	p, err := netip.ParsePrefix(s)
+	if err != nil {
+		return netip.Prefix{}, "must be an IP address or CIDR such as 66.249.64.0/19"
+	}
+	if p != p.Masked() {
+		return netip.Prefix{}, "has bits set past the prefix length; write the network address, such as " + p.Masked().String()
+	}
+	if p.Addr().Is4In6() {
+		if p.Bits() < 96+minRangeBits4 {
+			return netip.Prefix{}, "is wider than /8 (as ::ffff:0:0/104); list the vendor's published ranges, not a whole address space"
+		}
+		p = netip.PrefixFrom(p.Addr().Unmap(), p.Bits()-96)
+	}
+	switch {
+	case p.Addr().Is4() && p.Bits() < minRangeBits4:
+		return netip.Prefix{}, "is wider than /8; list the vendor's published ranges, not a whole address space"
+	case p.Addr().Is6() && p.Bits() < minRangeBits6:
+		return netip.Prefix{}, "is wider than /24; list the vendor's published ranges, not a whole address space"
+	}
+	return p, ""
 }
 
 // validSelector reports whether s names a category a policy can act on:

@@ -23,17 +23,19 @@ type Verification uint8
 
 // Verification outcomes.
 const (
-	// Unchecked: no verifiable claim was made (or the vendor can be
-	// verified only by ranges and none are configured).
+	// Unchecked: no verifiable claim was made (or the claim can be
+	// verified only by ranges and none are configured), or the policy of
+	// the route class takes the same action whatever the outcome, so the
+	// claim was not checked.
 	Unchecked       Verification = iota
 	ByRange                      // the address is in the vendor's configured ranges
 	ByDNS                        // forward-confirmed reverse DNS
 	NoPTR                        // the address has no PTR name
-	WrongDomain                  // no PTR name is in the vendor's domains
+	WrongDomain                  // no PTR name is one the claim accepts
 	ForwardMismatch              // the PTR name does not resolve back to the address
 	LookupFailed                 // DNS answered with an error, or no address to check
 	LookupTimeout                // DNS did not answer in time
-	Overloaded                   // too many lookups in flight; not attempted
+	Overloaded                   // too many lookups in flight (in all, or for the client's network); not attempted
 	OutsideRanges                // a ranges-only vendor, and not in its ranges
 )
 
@@ -54,17 +56,28 @@ func (v Verification) String() string {
 // Verified reports whether the outcome confirms the claim.
 func (v Verification) Verified() bool { return v == ByRange || v == ByDNS }
 
-// Cache lifetimes of outcomes.
+// Cache lifetimes of outcomes, and bounds of the lookups.
 const (
 	positiveTTL = time.Hour
 	negativeTTL = 5 * time.Minute
 	errorTTL    = time.Minute // DNS errors and timeouts: retry sooner
 	maxPTRNames = 4           // PTR names tried per address
+	// maxLookupsPerNet bounds the lookups in flight for the addresses of
+	// one network (an IPv4 address, an IPv6 /64), so that one client
+	// cannot take every slot of the verifier.
+	maxLookupsPerNet = 4
 )
 
 // verifier checks claims with forward-confirmed reverse DNS, caching
 // outcomes and sharing one lookup among concurrent requests for the same
-// (vendor, address).
+// (claim, address).
+//
+// Outcomes that verify are cached for the address alone. Outcomes that do
+// not are cached for the client's network, keyed as the rate limits key
+// clients: an IPv4 address, or an IPv6 /64, which one subscriber holds
+// whole. A client rotating through the addresses of its /64 thus gets one
+// lookup per claim and TTL, not one per address; and it can never have
+// more than maxLookupsPerNet lookups in flight.
 type verifier struct {
 	resolver   Resolver
 	timeout    time.Duration
@@ -75,6 +88,7 @@ type verifier struct {
 	mu      sync.Mutex
 	cache   *cache
 	flights map[cacheKey]*flight
+	perNet  map[netip.Prefix]int // lookups in flight per network
 }
 
 // flight is one lookup in progress; out is set before done is closed.
@@ -83,44 +97,46 @@ type flight struct {
 	out  Verification
 }
 
-// verifiable reports whether a claim of vendor can be checked at all.
-func (v *verifier) verifiable(vendor int) bool {
-	return len(vendors[vendor].Domains) > 0 || len(v.ranges[vendor]) > 0
+// verifiable reports whether a claim can be checked at all.
+func (v *verifier) verifiable(c int) bool {
+	return len(claims[c].Names) > 0 || len(v.ranges[claims[c].vendor]) > 0
 }
 
-// verify checks that addr belongs to vendor. It never returns a verified
-// outcome on error, and returns when ctx ends even if the shared lookup
-// goes on (it is bounded by the verifier's own timeout).
-func (v *verifier) verify(ctx context.Context, vendor int, addr netip.Addr) Verification {
+// netOf returns the network an address is keyed by: the address itself
+// for IPv4, its /64 for IPv6.
+func netOf(addr netip.Addr) netip.Prefix {
+	if addr.Is4() {
+		return netip.PrefixFrom(addr, 32)
+	}
+	return netip.PrefixFrom(addr, 64).Masked()
+}
+
+// verify checks that addr belongs to the vendor of claim c. It never
+// returns a verified outcome on error, and returns when ctx ends even if
+// the shared lookup goes on (it is bounded by the verifier's own timeout).
+// A cached outcome is always served, even when the lookups are at their
+// bounds.
+func (v *verifier) verify(ctx context.Context, c int, addr netip.Addr) Verification {
 	if !addr.IsValid() {
 		return LookupFailed
 	}
 	addr = addr.Unmap().WithZone("")
-	for _, p := range v.ranges[vendor] {
+	for _, p := range v.ranges[claims[c].vendor] {
 		if p.Contains(addr) {
 			return ByRange
 		}
 	}
-	if len(vendors[vendor].Domains) == 0 {
+	if len(claims[c].Names) == 0 {
 		return OutsideRanges
 	}
-	k := cacheKey{vendor: vendor, addr: addr}
+	host := cacheKey{claim: c, net: netip.PrefixFrom(addr, addr.BitLen())}
+	network := cacheKey{claim: c, net: netOf(addr)}
 	v.mu.Lock()
-	if out, ok := v.cache.get(k, v.now()); ok {
-		v.mu.Unlock()
+	f, out, ok := v.join(ctx, host, network)
+	v.mu.Unlock()
+	if ok {
 		return out
 	}
-	f, ok := v.flights[k]
-	if !ok {
-		if len(v.flights) >= v.maxFlights {
-			v.mu.Unlock()
-			return Overloaded
-		}
-		f = &flight{done: make(chan struct{})}
-		v.flights[k] = f
-		go v.run(context.WithoutCancel(ctx), k, f)
-	}
-	v.mu.Unlock()
 	select {
 	case <-f.done:
 		return f.out
@@ -129,29 +145,57 @@ func (v *verifier) verify(ctx context.Context, vendor int, addr netip.Addr) Veri
 	}
 }
 
-// run does one lookup, caches its outcome and releases the waiters.
-func (v *verifier) run(ctx context.Context, k cacheKey, f *flight) {
+// join returns the cached outcome for host (or its network), or else the
+// flight that checks host, starting one when the bounds allow; when they
+// do not, the outcome is Overloaded. v.mu must be held.
+func (v *verifier) join(ctx context.Context, host, network cacheKey) (*flight, Verification, bool) {
+	now := v.now()
+	if out, ok := v.cache.get(host, now); ok {
+		return nil, out, true
+	}
+	if out, ok := v.cache.get(network, now); ok {
+		return nil, out, true
+	}
+	if f, ok := v.flights[host]; ok {
+		return f, 0, false
+	}
+	if v.perNet[network.net] >= maxLookupsPerNet || len(v.flights) >= v.maxFlights {
+		return nil, Overloaded, true
+	}
+	f := &flight{done: make(chan struct{})}
+	v.flights[host] = f
+	v.perNet[network.net]++
+	go v.run(context.WithoutCancel(ctx), host, network, f)
+	return f, 0, false
+}
+
+// run does one lookup, caches its outcome (for the address when it
+// verifies, for its network when not) and releases the waiters.
+func (v *verifier) run(ctx context.Context, host, network cacheKey, f *flight) {
 	ctx, cancel := context.WithTimeout(ctx, v.timeout)
 	defer cancel()
-	out := v.lookup(ctx, k.vendor, k.addr)
-	ttl := negativeTTL
+	out := v.lookup(ctx, host.claim, host.net.Addr())
+	key, ttl := network, negativeTTL
 	switch out {
 	case ByDNS:
-		ttl = positiveTTL
+		key, ttl = host, positiveTTL
 	case LookupFailed, LookupTimeout:
 		ttl = errorTTL
 	}
 	v.mu.Lock()
-	v.cache.put(k, out, v.now().Add(ttl))
-	delete(v.flights, k)
+	v.cache.put(key, out, v.now().Add(ttl))
+	delete(v.flights, host)
+	if v.perNet[network.net]--; v.perNet[network.net] <= 0 {
+		delete(v.perNet, network.net)
+	}
 	f.out = out
 	close(f.done)
 	v.mu.Unlock()
 }
 
-// lookup is forward-confirmed reverse DNS: a PTR name of addr must be in
-// the vendor's domains and must resolve back to addr.
-func (v *verifier) lookup(ctx context.Context, vendor int, addr netip.Addr) Verification {
+// lookup is forward-confirmed reverse DNS: a PTR name of addr must be
+// one the claim accepts and must resolve back to addr.
+func (v *verifier) lookup(ctx context.Context, c int, addr netip.Addr) Verification {
 	names, err := v.resolver.LookupAddr(ctx, addr.String())
 	if err != nil {
 		return dnsFailure(ctx, err, NoPTR)
@@ -161,7 +205,7 @@ func (v *verifier) lookup(ctx context.Context, vendor int, addr netip.Addr) Veri
 		if i == maxPTRNames {
 			break
 		}
-		if !matchesDomain(name, vendors[vendor].Domains) {
+		if !matchesName(name, claims[c].Names) {
 			if out == NoPTR {
 				out = WrongDomain
 			}

@@ -3,8 +3,11 @@ package bot
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/netip"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -34,6 +37,14 @@ func TestVerification(t *testing.T) {
 		{"suffix without dot boundary", func(f *fakeDNS) { f.set("203.0.113.9", "evilgooglebot.com.", "203.0.113.9") }, "203.0.113.9", Spoofed, WrongDomain, true},
 		{"vendor domain as a subdomain", func(f *fakeDNS) { f.set("203.0.113.9", "googlebot.com.evil.example.", "203.0.113.9") }, "203.0.113.9", Spoofed, WrongDomain, true},
 		{"cloud VM PTR", func(f *fakeDNS) { f.set("203.0.113.9", "9.113.0.203.bc.googleusercontent.com.", "203.0.113.9") }, "203.0.113.9", Spoofed, WrongDomain, true},
+		{"App Engine PTR", func(f *fakeDNS) { f.set("203.0.113.9", "203-0-113-9.gae.googleusercontent.com.", "203.0.113.9") }, "203.0.113.9", Spoofed, WrongDomain, true},
+		{"user-triggered proxy PTR", func(f *fakeDNS) {
+			f.set("66.249.81.1", "google-proxy-66-249-81-1.google.com.", "66.249.81.1")
+		}, "66.249.81.1", Spoofed, WrongDomain, true},
+		{"special-case crawler PTR", func(f *fakeDNS) {
+			f.set("66.249.90.77", "rate-limited-proxy-66-249-90-77.google.com.", "66.249.90.77")
+		}, "66.249.90.77", Spoofed, WrongDomain, true},
+		{"other google.com host", func(f *fakeDNS) { f.set("209.85.128.10", "mail-wm1-f10.google.com.", "209.85.128.10") }, "209.85.128.10", Spoofed, WrongDomain, true},
 		{"no PTR", func(f *fakeDNS) {}, "203.0.113.9", Spoofed, NoPTR, true},
 		{"DNS error", func(f *fakeDNS) { f.ptrErr = errors.New("server misbehaving") }, googleIP, Spoofed, LookupFailed, true},
 		{"no client address", func(f *fakeDNS) { f.set(googleIP, googlePTR, googleIP) }, "", Spoofed, LookupFailed, true},
@@ -226,10 +237,164 @@ func TestVerifyRanges(t *testing.T) {
 	}
 }
 
+// TestVerifyGoogleKinds checks that each kind of Google bot verifies
+// against its own documented reverse DNS names only.
+func TestVerifyGoogleKinds(t *testing.T) {
+	const (
+		adsbot      = "AdsBot-Google (+http://www.google.com/adsbot.html)"
+		feedfetcher = "Feedfetcher-Google; (+http://www.google.com/feedfetcher.html; 1 subscribers; feed-id=1)"
+		specialIP   = "66.249.90.77"
+		specialPTR  = "rate-limited-proxy-66-249-90-77.google.com."
+	)
+	cases := []struct {
+		name, ua, ip string
+		cat          Category
+		out          Verification
+	}{
+		{"adsbot from a special-case crawler", adsbot, specialIP, Other, ByDNS},
+		{"adsbot from a common crawler", adsbot, googleIP, Spoofed, WrongDomain},
+		{"googlebot from a special-case crawler", googlebotUA, specialIP, Spoofed, WrongDomain},
+		{"mediapartners (googlebot) from a special-case crawler", "Mediapartners-Google (Googlebot)", specialIP, Other, ByDNS},
+		{"feedfetcher is not checked without ranges", feedfetcher, "198.51.100.7", FeedReader, Unchecked},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			dns := newFakeDNS()
+			dns.set(googleIP, googlePTR, googleIP)
+			dns.set(specialIP, specialPTR, specialIP)
+			d := mustNew(t, DefaultConfig(), WithResolver(dns))
+			res := d.Classify(context.Background(), uaRequest(c.ua), netip.MustParseAddr(c.ip))
+			if res.Category != c.cat || res.Verification != c.out {
+				t.Errorf("Classify = %+v, want %s (%s)", res, c.cat, c.out)
+			}
+			if c.out == Unchecked && (dns.ptrCalls.Load() != 0 || res.Vendor != "") {
+				t.Errorf("unverifiable claim: %+v, %d lookups", res, dns.ptrCalls.Load())
+			}
+		})
+	}
+}
+
+// TestVerifyNetworkNegativeCache sends fake Googlebot claims from many
+// addresses of one IPv6 /64: the first failure is cached for the whole
+// /64, so DNS is asked once; IPv4 addresses and other /64s are their own.
+// A verified address stays verified next to a failing one.
+func TestVerifyNetworkNegativeCache(t *testing.T) {
+	dns := newFakeDNS()
+	genuine := "2001:4860:4801:10::1"
+	dns.set(genuine, "crawl.googlebot.com.", genuine)
+	d := mustNew(t, DefaultConfig(), WithResolver(dns))
+	classify := func(ip string) Verification {
+		return d.Classify(context.Background(), uaRequest(googlebotUA), netip.MustParseAddr(ip)).Verification
+	}
+	for i := range 100 {
+		if out := classify(fmt.Sprintf("2001:db8:1:2::%x", i+1)); out != NoPTR {
+			t.Fatalf("fake %d: %s", i, out)
+		}
+	}
+	if n := dns.ptrCalls.Load(); n != 1 {
+		t.Errorf("%d PTR lookups for 100 fakes from one /64, want 1", n)
+	}
+	if out := classify("2001:db8:1:3::1"); out != NoPTR || dns.ptrCalls.Load() != 2 {
+		t.Errorf("another /64: %s after %d lookups, want its own lookup", out, dns.ptrCalls.Load())
+	}
+	for i := range 3 {
+		classify(fmt.Sprintf("192.0.2.%d", i+1))
+	}
+	if n := dns.ptrCalls.Load(); n != 5 {
+		t.Errorf("%d PTR lookups after 3 IPv4 fakes, want 5 (one per address)", n)
+	}
+	if out := classify(genuine); out != ByDNS {
+		t.Fatalf("genuine: %s", out)
+	}
+	if out := classify("2001:4860:4801:10::2"); out != NoPTR {
+		t.Fatalf("neighbour of genuine: %s", out)
+	}
+	if out := classify(genuine); out != ByDNS {
+		t.Errorf("genuine after a failing neighbour: %s", out)
+	}
+}
+
+// TestVerifyCacheBeforeOverloaded fills every lookup slot and checks that
+// an outcome cached for the client's /64 is still served, not refused.
+func TestVerifyCacheBeforeOverloaded(t *testing.T) {
+	dns := newFakeDNS()
+	d := mustNew(t, DefaultConfig(), WithResolver(dns), WithMaxLookups(1))
+	ctx := context.Background()
+	if out := d.Classify(ctx, uaRequest(googlebotUA), netip.MustParseAddr("2001:db8:1:2::1")).Verification; out != NoPTR {
+		t.Fatalf("first fake: %s", out)
+	}
+	dns.mu.Lock()
+	dns.block = make(chan struct{})
+	dns.mu.Unlock()
+	defer close(dns.block)
+	go d.Classify(ctx, uaRequest(googlebotUA), netip.MustParseAddr("203.0.113.1"))
+	waitFor(t, func() bool { return dns.ptrCalls.Load() == 2 })
+	if out := d.Classify(ctx, uaRequest(googlebotUA), netip.MustParseAddr("2001:db8:1:2::2")).Verification; out != NoPTR {
+		t.Errorf("second fake of the /64 while the slots are full: %s, want the cached no_ptr", out)
+	}
+	if out := d.Classify(ctx, uaRequest(googlebotUA), netip.MustParseAddr("203.0.113.2")).Verification; out != Overloaded {
+		t.Errorf("uncached address while the slots are full: %s, want overloaded", out)
+	}
+}
+
+// TestVerifyFloodFromOneNetwork sends a flood of fake Googlebot claims
+// from one IPv6 /64 to public notes, with a DNS that does not answer for
+// them (slow) or answers at once (fast): the flood gets at most
+// maxLookupsPerNet lookups, and a genuine Googlebot arriving meanwhile
+// still verifies and is allowed.
+func TestVerifyFloodFromOneNetwork(t *testing.T) {
+	for _, slow := range []bool{true, false} {
+		t.Run(map[bool]string{true: "slow", false: "fast"}[slow], func(t *testing.T) {
+			dns := newFakeDNS()
+			dns.set(googleIP, googlePTR, googleIP)
+			if slow {
+				dns.block = make(chan struct{})
+				dns.slow = func(host string) bool { return strings.HasPrefix(host, "2001:db8:bad:1:") }
+			}
+			d := mustNew(t, DefaultConfig(), WithResolver(dns))
+			ctx := context.Background()
+			const flood = 2 * defaultMaxLookups
+			var wg sync.WaitGroup
+			var done, overloaded atomic.Int32
+			for i := range flood {
+				wg.Go(func() {
+					ip := netip.MustParseAddr(fmt.Sprintf("2001:db8:bad:1::%x", i+1))
+					dec := d.Decide(ctx, Public, uaRequest(googlebotUA), ip)
+					if dec.Action != Deny || dec.Category != Spoofed {
+						t.Errorf("fake %d: %+v", i, dec)
+					}
+					if dec.Verification == Overloaded {
+						overloaded.Add(1)
+					}
+					done.Add(1)
+				})
+			}
+			// Every fake has either a lookup in flight or an answer.
+			waitFor(t, func() bool { return dns.ptrCalls.Load()+done.Load() >= flood })
+			dec := d.Decide(ctx, Public, uaRequest(googlebotUA), netip.MustParseAddr(googleIP))
+			if dec.Action != Allow || dec.Verification != ByDNS {
+				t.Errorf("genuine Googlebot during the flood: %+v", dec)
+			}
+			if n := dns.ptrCalls.Load() - 1; n > maxLookupsPerNet {
+				t.Errorf("%d lookups for the flood from one /64, want at most %d", n, maxLookupsPerNet)
+			}
+			if slow {
+				close(dns.block)
+			}
+			wg.Wait()
+			if slow && overloaded.Load() < flood-maxLookupsPerNet {
+				t.Errorf("%d fakes refused as overloaded, want at least %d", overloaded.Load(), flood-maxLookupsPerNet)
+			}
+		})
+	}
+}
+
 func TestCacheEvicts(t *testing.T) {
 	c := newCache(2)
 	now := time.Unix(0, 0)
-	k := func(i int) cacheKey { return cacheKey{addr: netip.AddrFrom4([4]byte{192, 0, 2, byte(i)})} }
+	k := func(i int) cacheKey {
+		return cacheKey{net: netip.PrefixFrom(netip.AddrFrom4([4]byte{192, 0, 2, byte(i)}), 32)}
+	}
 	c.put(k(1), ByDNS, now.Add(time.Hour))
 	c.put(k(2), NoPTR, now.Add(time.Hour))
 	c.get(k(1), now) // 1 is now the most recent
