@@ -2,6 +2,7 @@ package config
 
 import (
 	"github.com/quirehq/quire/edge/bot"
+	"github.com/quirehq/quire/edge/shield"
 	"log/slog"
 	"strings"
 	"time"
@@ -38,6 +39,9 @@ type Config struct {
 	RateLimit RateLimit `yaml:"ratelimit"`
 	// Bots is bot detection and the per-route bot policy (claim BOT-1).
 	Bots bot.Config `yaml:"bots"`
+	// Shield is the OWASP Core Rule Set in front of every route (claim
+	// WAF-1).
+	Shield shield.Config `yaml:"shield"`
 	// Metrics is the Prometheus endpoint, GET /metrics.
 	Metrics Metrics `yaml:"metrics"`
 

@@ -86,6 +86,7 @@ func base(lookup lookupFunc) *Config {
 		RateLimit: baseRateLimit(),
 		Metrics:   Metrics{Enabled: true},
 		Bots:      bot.DefaultConfig(),
+		Shield:    baseShield(),
 	}
 }
 

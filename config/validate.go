@@ -39,6 +39,7 @@ func (c *Config) Validate() error {
 	c.validateRateLimit(&p)
 	c.validateMetrics(&p)
 	c.validateBots(&p)
+	c.validateShield(&p)
 	return p.err()
 }
 

@@ -9,6 +9,7 @@ import (
 	"github.com/quirehq/quire/auth"
 	"github.com/quirehq/quire/edge/bot"
 	"github.com/quirehq/quire/edge/clientip"
+	"github.com/quirehq/quire/edge/shield"
 	"github.com/quirehq/quire/metrics"
 )
 
@@ -84,6 +85,10 @@ type Config struct {
 	// Bots is bot detection and the per-route bot policy (claim BOT-1);
 	// nil lets every client through.
 	Bots *bot.Detector
+
+	// Shield is the OWASP Core Rule Set in front of every route (claim
+	// WAF-1); nil inspects nothing.
+	Shield *shield.Shield
 
 	// Metrics records the protections' decisions and request timings, and
 	// is served at GET /metrics; nil means no metrics.

@@ -37,6 +37,9 @@ func (s *Server) buildStack() http.Handler {
 	if s.cfg.RateLimit != nil {
 		stack = append(stack, s.limitClients) // per client address, before any lookup (RL-1)
 	}
+	if s.cfg.Shield != nil {
+		stack = append(stack, s.shieldRequests) // the Core Rule Set and the penalty box (WAF-1)
+	}
 	if s.cfg.Auth != nil {
 		stack = append(stack,
 			s.throttleAuth, // per-address limit on sign-in and friends

@@ -121,7 +121,11 @@ func signInOwingFactor(ctx context.Context, e *evidence, a *apiClient, t throwaw
 	for _, p := range []struct{ method, path string }{
 		{http.MethodGet, "api/v1/me"}, {http.MethodGet, "api/v1/me/sessions"}, {http.MethodPost, "api/v1/api-keys"},
 	} {
-		r, err = a.do(ctx, p.method, p.path, map[string]string{"name": "x", "password": t.password}, nil)
+		var body any
+		if p.method == http.MethodPost {
+			body = map[string]string{"name": "x", "password": t.password}
+		}
+		r, err = a.do(ctx, p.method, p.path, body, nil)
 		if err != nil || r.status != http.StatusForbidden || r.code != "mfa_required" {
 			e.failf("before the second factor, %s /%s answered %d %q, want 403 mfa_required", p.method, p.path, statusOf(r), codeOf(r))
 			return false

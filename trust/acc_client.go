@@ -107,7 +107,10 @@ func (a *apiClient) once(ctx context.Context, method, path string, body any, hdr
 		}
 		rd = bytes.NewReader(b)
 	}
-	req, err := http.NewRequestWithContext(ctx, method, a.base.JoinPath(path).String(), rd)
+	p, query, _ := strings.Cut(path, "?") // a query, raw, as the caller wrote it
+	u := a.base.JoinPath(p)
+	u.RawQuery = query
+	req, err := http.NewRequestWithContext(ctx, method, u.String(), rd)
 	if err != nil {
 		return nil, err
 	}

@@ -141,6 +141,10 @@ var registry = []Claim{
 		Section: "Infrastructure",
 		Title:   "Web application firewall (Shield)",
 		Text:    "Shield: OWASP Core Rule Set (via Coraza) blocks SQL injection, XSS, path traversal, RCE and protocol attacks; repeat offenders are blocked for a period.",
+		Verify: "Reports the rule set, paranoia level, anomaly threshold and penalty settings; puts SQL injection (query and JSON body), XSS, path traversal, RCE and a CRLF injection to the deployment's shield, expecting each blocked in its class, " +
+			"then trips it with a client key of its own until that client is in the penalty box and refused even an ordinary request; against the server URL, sends one request carrying SQL injection and path traversal (403 shield_blocked) and an ordinary request (not refused).",
+		Check:   checkWAF1,
+		Timeout: time.Minute,
 	},
 	{
 		ID:      "ACC-1",

@@ -61,6 +61,8 @@ type Env struct {
 	RateLimit RateLimitInfo
 	// Bots describes bot detection (BOT-1).
 	Bots BotInfo
+	// Shield describes the shield and reaches it in process (WAF-1).
+	Shield ShieldInfo
 
 	// SourceAddr is the local address the probes connect from; the zero
 	// Addr leaves it to the system. A server checking itself on 127.0.0.1

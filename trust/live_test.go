@@ -15,6 +15,7 @@ import (
 	"github.com/quirehq/quire/barrier"
 	"github.com/quirehq/quire/edge/bot"
 	"github.com/quirehq/quire/edge/ratelimit"
+	"github.com/quirehq/quire/edge/shield"
 	qhttp "github.com/quirehq/quire/http"
 	"github.com/quirehq/quire/internal/authtest"
 	"github.com/quirehq/quire/tlscert"
@@ -28,17 +29,21 @@ func liveEnv(t *testing.T, cfg *tls.Config) *Env {
 	return liveEnvWith(t, cfg, true)
 }
 
-// liveEnvWith is liveEnv, with the bot policy on the server or not (the
-// Env says it is on either way).
-func liveEnvWith(t *testing.T, cfg *tls.Config, bots bool) *Env {
+// liveEnvWith is liveEnv, with the bot policy and the shield on the
+// server or not (the Env says they are on either way).
+func liveEnvWith(t *testing.T, cfg *tls.Config, edge bool) *Env {
 	t.Helper()
 	var detector *bot.Detector
-	if bots {
+	var sh *shield.Shield
+	if edge {
 		d, err := bot.New(bot.DefaultConfig())
 		if err != nil {
 			t.Fatal(err)
 		}
 		detector = d
+		if sh, err = shield.New(shield.Config{}); err != nil {
+			t.Fatal(err)
+		}
 	}
 	env, db := mustOpenSQLite(t, barrier.Options{})
 	accounts, _ := authtest.OnStore(t, db, env.Barrier, env.DataDir, authtest.Options{})
@@ -51,7 +56,7 @@ func liveEnvWith(t *testing.T, cfg *tls.Config, bots bool) *Env {
 	const perIP, headerTimeout = 8, 2 * time.Second
 	perSecond := ratelimit.Limit{Rate: 400, Period: 10 * time.Second, Burst: 40}
 	srv := qhttp.NewServer(qhttp.Config{Addr: "127.0.0.1:0", HTTPAddr: "127.0.0.1:0", TLSConfig: cfg,
-		Auth: accounts, AuthBurst: 1000, MaxConnsPerIP: perIP, ReadHeaderTimeout: headerTimeout, Bots: detector,
+		Auth: accounts, AuthBurst: 1000, MaxConnsPerIP: perIP, ReadHeaderTimeout: headerTimeout, Bots: detector, Shield: sh,
 		RateLimit: &qhttp.RateLimits{Limiter: ratelimit.NewMemory(ratelimit.MemoryOptions{}), PerIP: perSecond, PerUser: perSecond, PerKey: perSecond}})
 	if err := srv.Open(); err != nil {
 		t.Fatal(err)
@@ -68,6 +73,7 @@ func liveEnvWith(t *testing.T, cfg *tls.Config, bots bool) *Env {
 		ReadHeaderTimeout: headerTimeout, MaxConnsPerIP: perIP, MaxInFlight: 512}
 	env.RateLimit = RateLimitInfo{PerIPBurst: perSecond.Burst}
 	env.Bots = testBotInfo(t)
+	env.Shield = testShieldInfo(t)
 	env.Logs = LogInfo{Dir: logDir(t, 0o700, map[string]logFile{"quire-today.log": {0o600, time.Hour}}), Retention: 7 * 24 * time.Hour, NewLogger: maskingLogger}
 	return env
 }
@@ -80,8 +86,8 @@ func TestRunLive(t *testing.T) {
 		t.Fatalf("a correct deployment failed:\n%s", buf.String())
 	}
 	c := rep.Counts()
-	if c[StatusPass] != 14 || c[StatusNotImplemented] != len(registry)-14 || c[StatusFail] != 0 {
-		t.Fatalf("counts %v, want the 14 implemented checks passing and the rest not implemented", c)
+	if c[StatusPass] != 15 || c[StatusNotImplemented] != len(registry)-15 || c[StatusFail] != 0 {
+		t.Fatalf("counts %v, want the 15 implemented checks passing and the rest not implemented", c)
 	}
 	for _, res := range rep.Results {
 		if res.Status == StatusPass && (len(res.Evidence) == 0 || res.Duration <= 0) {
@@ -95,7 +101,7 @@ func TestRunLive(t *testing.T) {
 	if err := rep.WriteText(&buf); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(buf.String(), "Result: PASS (14 pass, 0 fail, 0 not applicable, 17 not implemented") {
+	if !strings.Contains(buf.String(), "Result: PASS (15 pass, 0 fail, 0 not applicable, 16 not implemented") {
 		t.Fatalf("text summary:\n%s", buf.String())
 	}
 }

@@ -11,8 +11,9 @@ import (
 	"time"
 )
 
-// probeTimeout bounds each connection a TLS-1 probe makes.
-const probeTimeout = 5 * time.Second
+// probeTimeout bounds each connection and request a probe makes: long
+// enough for a sign-up (a memory-hard password hash) on a busy machine.
+const probeTimeout = 15 * time.Second
 
 // hstsMinAge is one year, in seconds.
 const hstsMinAge = 365 * 24 * 60 * 60

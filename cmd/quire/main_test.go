@@ -178,20 +178,21 @@ func TestServeZeroConfig(t *testing.T) {
 	var report struct {
 		Passed  bool `json:"passed"`
 		Results []struct {
-			ID     string `json:"id"`
-			Status string `json:"status"`
+			ID       string   `json:"id"`
+			Status   string   `json:"status"`
+			Evidence []string `json:"evidence"`
 		} `json:"results"`
 	}
 	if err := json.Unmarshal(body, &report); err != nil {
 		t.Fatal(err)
 	}
-	got := map[string]string{}
+	got, evidence := map[string]string{}, map[string]string{}
 	for _, r := range report.Results {
-		got[r.ID] = r.Status
+		got[r.ID], evidence[r.ID] = r.Status, strings.Join(r.Evidence, "\n")
 	}
-	for _, id := range []string{"ENC-1", "ENC-2", "TLS-1", "ISO-1", "AI-5", "HDR-1", "ACC-1", "ACC-2", "ACC-3", "ACC-4", "ACC-5", "DOS-1"} {
+	for _, id := range []string{"ENC-1", "ENC-2", "TLS-1", "ISO-1", "AI-5", "HDR-1", "ACC-1", "ACC-2", "ACC-3", "ACC-4", "ACC-5", "DOS-1", "RL-1", "BOT-1", "WAF-1"} {
 		if got[id] != "pass" {
-			t.Errorf("/trust.json: %s = %q, want pass", id, got[id])
+			t.Errorf("/trust.json: %s = %q, want pass:\n%s", id, got[id], evidence[id])
 		}
 	}
 	if !report.Passed {

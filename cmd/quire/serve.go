@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"github.com/quirehq/quire/edge/bot"
 	"github.com/quirehq/quire/edge/clientip"
+	"github.com/quirehq/quire/edge/shield"
 	"github.com/quirehq/quire/metrics"
 	"io"
 	"log/slog"
@@ -113,12 +114,20 @@ func startServer(ctx context.Context, cfg *config.Config, stderr io.Writer) (*se
 		lg.Close()
 		return nil, fmt.Errorf("bots: %w", err)
 	}
+	var sh *shield.Shield
+	if cfg.Shield.On() {
+		if sh, err = shield.New(cfg.Shield); err != nil {
+			a.Close()
+			lg.Close()
+			return nil, fmt.Errorf("shield: %w", err)
+		}
+	}
 	var reg *metrics.Registry
 	if cfg.Metrics.Enabled {
 		reg = metrics.New()
 	}
 	hs = qhttp.NewServer(qhttp.Config{
-		Metrics: reg, MetricsToken: cfg.Metrics.Token.Reveal(), Bots: bots,
+		Metrics: reg, MetricsToken: cfg.Metrics.Token.Reveal(), Bots: bots, Shield: sh,
 		ClientIP: resolver, RateLimit: limits, MaxConnsPerIP: cfg.Server.MaxConnsPerIP, MaxInFlight: cfg.Server.MaxInFlight,
 		MaxInFlightPerClient: cfg.Server.MaxInFlightPerClient,
 		Addr:                 cfg.Server.Addr, HTTPAddr: cfg.Server.HTTPAddr, TLSConfig: tlscert.ServerConfig(cert),
@@ -137,6 +146,7 @@ func startServer(ctx context.Context, cfg *config.Config, stderr io.Writer) (*se
 		return nil, err
 	}
 	env := trustEnv(a)
+	env.Shield.Inspect = shieldInspector(sh) // the server's own shield and penalty box
 	env.URL, env.HTTPURL = hs.URL(), hs.HTTPURL()
 	env.ServerName = probeName(cfg, env.URL)
 	env.SourceAddr = selfProbeSource(env.URL)

@@ -1,7 +1,11 @@
 package main
 
 import (
+	"net/http"
+	"runtime/debug"
+
 	"github.com/quirehq/quire/edge/bot"
+	"github.com/quirehq/quire/edge/shield"
 	"net/netip"
 
 	"context"
@@ -84,7 +88,8 @@ func trustEnv(a *app) *trust.Env {
 			ReadHeaderTimeout: cfg.Server.ReadHeaderTimeout, MaxConnsPerIP: cfg.Server.MaxConnsPerIP, MaxInFlight: cfg.Server.MaxInFlight},
 		RateLimit: trust.RateLimitInfo{PerIPBurst: burstOf(cfg.RateLimit.PerIP), Redis: cfg.RateLimit.RedisURL != "",
 			PingRedis: a.pingRedis},
-		Bots: botInfo(cfg),
+		Bots:   botInfo(cfg),
+		Shield: shieldInfo(cfg),
 		Logs: trust.LogInfo{Dir: cfg.Logs.Dir, Retention: cfg.Logs.Retention,
 			NewLogger: func(w io.Writer) *slog.Logger {
 				return slog.New(logs.NewMaskingHandler(slog.NewJSONHandler(w, nil)))
@@ -217,4 +222,44 @@ func selfProbeSource(target string) netip.Addr {
 	}
 	_ = ln.Close()
 	return src
+}
+
+// shieldInfo describes the shield of cfg for the WAF-1 check, with a
+// shield of its own built from the same configuration to put attacks to
+// (quire serve replaces it with the server's).
+func shieldInfo(cfg *config.Config) trust.ShieldInfo {
+	c := cfg.Shield.WithDefaults()
+	info := trust.ShieldInfo{Enabled: c.On(), DryRun: c.Mode == shield.ModeDryRun,
+		ParanoiaLevel: c.ParanoiaLevel, Threshold: c.InboundAnomalyThreshold, CRSVersion: moduleVersion("github.com/corazawaf/coraza-coreruleset/v4"),
+		Trips: c.Penalty.Trips, Window: c.Penalty.Window, BlockFor: c.Penalty.BlockFor}
+	if info.Enabled {
+		if sh, err := shield.New(cfg.Shield); err == nil {
+			info.Inspect = shieldInspector(sh)
+		}
+	}
+	return info
+}
+
+// shieldInspector adapts sh for the WAF-1 check; nil for no shield.
+func shieldInspector(sh *shield.Shield) func(*http.Request, string) trust.ShieldVerdict {
+	if sh == nil {
+		return nil
+	}
+	return func(r *http.Request, client string) trust.ShieldVerdict {
+		v := sh.Inspect(r, client)
+		return trust.ShieldVerdict{Blocked: v.Blocked, Penalised: v.Penalised, Categories: v.Categories}
+	}
+}
+
+// moduleVersion is the version of module path built into this binary, or
+// "(unknown version)".
+func moduleVersion(path string) string {
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, m := range bi.Deps {
+			if m.Path == path {
+				return m.Version
+			}
+		}
+	}
+	return "(unknown version)"
 }
