@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"bytes"
+	"errors"
 	"io"
 	"sync"
 )
@@ -28,52 +29,106 @@ func PutBuffer(b *bytes.Buffer) {
 	bufferPool.Put(b)
 }
 
-// BufferBody is a request body over a pooled buffer. It returns the buffer
-// to the pool on Close. Read and Close are serialised by a mutex: the HTTP
-// transport may close a body while another goroutine is still reading it,
-// and a buffer back in the pool must never be read again, or one request's
-// bytes could be sent with another's.
-type BufferBody struct {
-	mu  sync.Mutex
-	buf *bytes.Buffer
-	off int
+// ErrBodyReleased is returned by RequestBody.Open once the body's buffer
+// went back to the pool.
+var ErrBodyReleased = errors.New("gateway: request body already released")
+
+// RequestBody is an outbound request body held in a pooled buffer for as
+// long as the HTTP transport may need it. Open returns a new reader of the
+// whole body each time, as http.Request.GetBody must, so that the
+// transport can send the request again on a fresh connection (a stale
+// keep-alive connection, an HTTP/2 GOAWAY). The buffer goes back to the
+// pool only when the owner has called Release and every reader is closed
+// (the transport closes each body it was given), so a buffer in the pool
+// is never read again and one request's bytes are never sent with
+// another's.
+type RequestBody struct {
+	mu       sync.Mutex
+	buf      *bytes.Buffer
+	refs     int // the owner's, until Release, plus one per open reader
+	released bool
 }
 
-// NewBufferBody takes ownership of b.
-func NewBufferBody(b *bytes.Buffer) *BufferBody { return &BufferBody{buf: b} }
+// NewRequestBody takes ownership of b.
+func NewRequestBody(b *bytes.Buffer) *RequestBody {
+	return &RequestBody{buf: b, refs: 1}
+}
 
-// Len is the number of bytes not yet read.
-func (r *BufferBody) Len() int {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.buf == nil {
+// Len is the length of the body, or 0 once its buffer is back in the pool.
+func (b *RequestBody) Len() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.buf == nil {
 		return 0
 	}
-	return r.buf.Len() - r.off
+	return b.buf.Len()
+}
+
+// Open returns a new reader of the whole body; it has the signature of
+// http.Request.GetBody. It fails with ErrBodyReleased once the buffer is
+// back in the pool.
+func (b *RequestBody) Open() (io.ReadCloser, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.buf == nil {
+		return nil, ErrBodyReleased
+	}
+	b.refs++
+	return &bodyReader{body: b}, nil
+}
+
+// Release gives up the owner's hold, once the request has been sent (the
+// client's Do has returned). Later calls do nothing.
+func (b *RequestBody) Release() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if !b.released {
+		b.released = true
+		b.unref()
+	}
+}
+
+// unref drops one hold; b.mu is held.
+func (b *RequestBody) unref() {
+	b.refs--
+	if b.refs == 0 {
+		PutBuffer(b.buf)
+		b.buf = nil
+	}
+}
+
+// bodyReader is one reader of a RequestBody. Read and Close take the
+// body's lock: the transport may close a body while another goroutine is
+// still reading it.
+type bodyReader struct {
+	body   *RequestBody
+	off    int
+	closed bool
 }
 
 // Read implements io.Reader.
-func (r *BufferBody) Read(p []byte) (int, error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.buf == nil {
+func (r *bodyReader) Read(p []byte) (int, error) {
+	r.body.mu.Lock()
+	defer r.body.mu.Unlock()
+	if r.closed {
 		return 0, io.ErrClosedPipe
 	}
-	if r.off >= r.buf.Len() {
+	data := r.body.buf.Bytes()
+	if r.off >= len(data) {
 		return 0, io.EOF
 	}
-	n := copy(p, r.buf.Bytes()[r.off:])
+	n := copy(p, data[r.off:])
 	r.off += n
 	return n, nil
 }
 
-// Close returns the buffer to the pool; later Reads fail.
-func (r *BufferBody) Close() error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.buf != nil {
-		PutBuffer(r.buf)
-		r.buf = nil
+// Close gives up this reader's hold; later Reads fail.
+func (r *bodyReader) Close() error {
+	r.body.mu.Lock()
+	defer r.body.mu.Unlock()
+	if !r.closed {
+		r.closed = true
+		r.body.unref()
 	}
 	return nil
 }

@@ -123,7 +123,11 @@ type Image struct {
 type Tool struct {
 	Name        string
 	Description string
-	// Parameters is the JSON Schema of the arguments object.
+	// Parameters is the JSON Schema of the arguments object, forwarded
+	// verbatim: with ResponseFormat.Schema, the only client JSON that no
+	// field allowlist filters (a schema is legitimately arbitrary). Its
+	// size and nesting are bounded (CheckSchema), and MapStrings reaches
+	// its strings, for redaction.
 	Parameters json.RawMessage
 	// Strict asks for arguments that always match Parameters.
 	Strict bool
@@ -170,6 +174,7 @@ const (
 type ResponseFormat struct {
 	Type ResponseFormatType
 	// Name, Description, Schema and Strict apply to FormatJSONSchema.
+	// Schema is forwarded verbatim, like Tool.Parameters.
 	Name        string
 	Description string
 	Schema      json.RawMessage
@@ -196,7 +201,10 @@ type ChatResponse struct {
 	// Message is the assistant's message: text parts and tool calls.
 	Message      Message
 	FinishReason FinishReason
-	Usage        Usage
+	// Usage is nil when the provider reported none (a compatible server
+	// may end a stream without it), which metering must tell apart from a
+	// count of zero.
+	Usage *Usage
 	// Citations are sources a search-backed model cited, in order.
 	Citations []Citation
 }

@@ -6,13 +6,18 @@ import (
 	"strings"
 )
 
-// ErrTooLarge is returned by Collect when a stream carries more text than
-// its limit.
+// ErrTooLarge is the cause of a ClassBadResponse error for an answer that
+// exceeds a size limit (Collect's, or a provider's body limit).
 var ErrTooLarge = errors.New("gateway: answer exceeds the size limit")
 
 // Collect reads s to the end and assembles the ChatResponse it describes,
-// holding at most limit bytes of text and tool arguments. It closes s. A
-// stream that ends without a finish reason yields ErrStreamTruncated.
+// holding at most limit bytes of text, tool names and arguments. It closes
+// s. Errors from s are returned as they are; Collect's own are
+// *ProviderError of ClassBadResponse, with an empty Provider (the caller
+// knows which provider it asked): ErrTooLarge past the limit (not
+// retryable: the same request would produce the same answer),
+// ErrStreamTruncated for a stream that ends without a finish reason
+// (retryable), ErrInvalidJSON for a tool call index out of bounds.
 func Collect(s Stream, limit int) (*ChatResponse, error) {
 	defer s.Close()
 	var (
@@ -30,12 +35,18 @@ func Collect(s Stream, limit int) (*ChatResponse, error) {
 		}
 		size += len(ev.Text) + len(ev.Name) + len(ev.ID)
 		if size > limit {
-			return nil, ErrTooLarge
+			return nil, collectError(ErrTooLarge)
 		}
 		if !c.add(ev) {
-			return nil, ErrInvalidJSON
+			return nil, collectError(ErrInvalidJSON)
 		}
 	}
+}
+
+// collectError is an error of Collect's own: the answer, not the transport,
+// is at fault.
+func collectError(cause error) *ProviderError {
+	return NewError("", ClassBadResponse, cause)
 }
 
 // collector accumulates events into a ChatResponse.
@@ -60,7 +71,11 @@ func (c *collector) add(ev Event) bool {
 		if !c.call(ev.Index) {
 			return false
 		}
-		c.calls[ev.Index].ID, c.calls[ev.Index].Name = ev.ID, ev.Name
+		tc := &c.calls[ev.Index]
+		if ev.ID != "" {
+			tc.ID = ev.ID
+		}
+		tc.Name += ev.Name
 	case EventToolCallDelta:
 		if !c.call(ev.Index) {
 			return false
@@ -69,7 +84,8 @@ func (c *collector) add(ev Event) bool {
 	case EventFinish:
 		c.resp.FinishReason, c.done = ev.Finish, true
 	case EventUsage:
-		c.resp.Usage = ev.Usage
+		u := ev.Usage
+		c.resp.Usage = &u
 	case EventCitations:
 		c.resp.Citations = ev.Citations
 	}
@@ -94,7 +110,7 @@ func (c *collector) call(i int) bool {
 
 func (c *collector) finish() (*ChatResponse, error) {
 	if !c.done {
-		return nil, ErrStreamTruncated
+		return nil, collectError(ErrStreamTruncated)
 	}
 	if c.text.Len() > 0 {
 		c.resp.Message.Parts = []Part{{Type: PartText, Text: c.text.String()}}
@@ -127,8 +143,8 @@ func StreamOf(resp *ChatResponse) Stream {
 		evs = append(evs, Event{Type: EventCitations, Citations: resp.Citations})
 	}
 	evs = append(evs, Event{Type: EventFinish, Finish: resp.FinishReason})
-	if !resp.Usage.IsZero() {
-		evs = append(evs, Event{Type: EventUsage, Usage: resp.Usage})
+	if resp.Usage != nil {
+		evs = append(evs, Event{Type: EventUsage, Usage: *resp.Usage})
 	}
 	return &sliceStream{events: evs}
 }

@@ -14,7 +14,7 @@ func sampleResponse() *ChatResponse {
 		Message: Message{Role: RoleAssistant, Parts: []Part{{Type: PartText, Text: "hi there"}},
 			ToolCalls: []ToolCall{{ID: "c1", Name: "f", Arguments: `{"a":1}`}, {ID: "c2", Name: "g", Arguments: `{}`}}},
 		FinishReason: FinishToolCalls,
-		Usage:        Usage{InputTokens: 3, OutputTokens: 4, CachedInputTokens: 1},
+		Usage:        &Usage{InputTokens: 3, OutputTokens: 4, CachedInputTokens: 1},
 		Citations:    []Citation{{URL: "https://example.com", Title: "Ex"}},
 	}
 }
@@ -35,8 +35,11 @@ func TestCollectFragments(t *testing.T) {
 	evs := []Event{
 		{Type: EventStart, ID: "r", Model: "m"},
 		{Type: EventText, Text: "a"}, {Type: EventText, Text: "b"},
-		{Type: EventToolCallStart, Index: 1, ID: "c1", Name: "f"},
-		{Type: EventToolCallDelta, Index: 1, Text: `{"x"`}, {Type: EventToolCallDelta, Index: 1, Text: `:1}`},
+		{Type: EventToolCallStart, Index: 1, ID: "c1"},
+		{Type: EventToolCallDelta, Index: 1, Text: `{"x"`},
+		{Type: EventToolCallStart, Index: 1, Name: "fet"}, // the name after the ID, in pieces
+		{Type: EventToolCallStart, Index: 1, Name: "ch"},
+		{Type: EventToolCallDelta, Index: 1, Text: `:1}`},
 		{Type: EventUsage, Usage: Usage{InputTokens: 1}},
 		{Type: EventFinish, Finish: FinishToolCalls},
 		{Type: EventUsage, Usage: Usage{InputTokens: 2, OutputTokens: 5}},
@@ -45,31 +48,67 @@ func TestCollectFragments(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.Message.Text() != "ab" || len(got.Message.ToolCalls) != 1 || got.Message.ToolCalls[0].Arguments != `{"x":1}` ||
-		got.Usage.OutputTokens != 5 || got.FinishReason != FinishToolCalls {
+	want := ToolCall{ID: "c1", Name: "fetch", Arguments: `{"x":1}`}
+	if got.Message.Text() != "ab" || len(got.Message.ToolCalls) != 1 || got.Message.ToolCalls[0] != want ||
+		got.Usage == nil || got.Usage.OutputTokens != 5 || got.FinishReason != FinishToolCalls {
 		t.Fatalf("collected %+v", got)
+	}
+}
+
+// TestCollectUsageUnknown: a stream that reports no usage (a compatible
+// server may end without it) gives nil usage, not a zero count, while a
+// reported zero stays a count.
+func TestCollectUsageUnknown(t *testing.T) {
+	got, err := Collect(SliceStream([]Event{{Type: EventText, Text: "a"}, {Type: EventFinish, Finish: FinishStop}}, nil), 100)
+	if err != nil || got.Usage != nil {
+		t.Fatalf("no usage reported: %+v, %v", got, err)
+	}
+	got, err = Collect(SliceStream([]Event{{Type: EventFinish, Finish: FinishStop}, {Type: EventUsage}}, nil), 100)
+	if err != nil || got.Usage == nil || !got.Usage.IsZero() {
+		t.Fatalf("zero usage reported: %+v, %v", got, err)
+	}
+	if evs, _ := readAll(StreamOf(got)); evs[len(evs)-1].Type != EventUsage {
+		t.Fatalf("StreamOf dropped a reported zero usage: %+v", evs)
+	}
+}
+
+func readAll(s Stream) ([]Event, error) {
+	var evs []Event
+	for {
+		ev, err := s.Next()
+		if err != nil {
+			return evs, err
+		}
+		evs = append(evs, ev)
 	}
 }
 
 func TestCollectFailures(t *testing.T) {
 	boom := errors.New("boom")
 	tests := []struct {
-		name  string
-		evs   []Event
-		err   error
-		limit int
-		want  error
+		name      string
+		evs       []Event
+		err       error
+		limit     int
+		want      error
+		retryable bool
 	}{
-		{"no finish", []Event{{Type: EventText, Text: "a"}}, nil, 100, ErrStreamTruncated},
-		{"upstream error", []Event{{Type: EventText, Text: "a"}}, boom, 100, boom},
-		{"too large", []Event{{Type: EventText, Text: "abcdef"}, {Type: EventFinish}}, nil, 5, ErrTooLarge},
-		{"absurd index", []Event{{Type: EventToolCallStart, Index: 1 << 30}}, nil, 100, ErrInvalidJSON},
-		{"negative index", []Event{{Type: EventToolCallDelta, Index: -1}}, nil, 100, ErrInvalidJSON},
+		{"no finish", []Event{{Type: EventText, Text: "a"}}, nil, 100, ErrStreamTruncated, true},
+		{"too large", []Event{{Type: EventText, Text: "abcdef"}, {Type: EventFinish}}, nil, 5, ErrTooLarge, false},
+		{"name too large", []Event{{Type: EventToolCallStart, Name: "abcdef"}, {Type: EventFinish}}, nil, 5, ErrTooLarge, false},
+		{"absurd index", []Event{{Type: EventToolCallStart, Index: 1 << 30}}, nil, 100, ErrInvalidJSON, false},
+		{"negative index", []Event{{Type: EventToolCallDelta, Index: -1}}, nil, 100, ErrInvalidJSON, false},
 	}
 	for _, tt := range tests {
-		if _, err := Collect(SliceStream(tt.evs, tt.err), tt.limit); !errors.Is(err, tt.want) {
-			t.Errorf("%s: got %v, want %v", tt.name, err, tt.want)
+		_, err := Collect(SliceStream(tt.evs, tt.err), tt.limit)
+		pe, ok := AsProviderError(err)
+		if !ok || !errors.Is(err, tt.want) || pe.Class != ClassBadResponse || pe.Retryable() != tt.retryable {
+			t.Errorf("%s: got %v (%T), want a ClassBadResponse *ProviderError for %v", tt.name, err, err, tt.want)
 		}
+	}
+	// An error from the stream itself is returned as it is.
+	if _, err := Collect(SliceStream([]Event{{Type: EventText, Text: "a"}}, boom), 100); err != boom {
+		t.Errorf("upstream error: got %v", err)
 	}
 }
 

@@ -46,9 +46,16 @@ type TranscribeRequest struct {
 type Transcription struct {
 	Text     string
 	Language string
+	// Duration is the length of the audio, when the provider said.
 	Duration time.Duration
 	Segments []Segment
-	Usage    Usage
+	// Usage counts tokens, for models billed by token; nil when the
+	// provider reported no token usage.
+	Usage *Usage
+	// UsageDuration is the audio the provider bills, for models billed by
+	// duration (OpenAI's whisper-1 reports usage of type "duration" in
+	// seconds); 0 when it reported none.
+	UsageDuration time.Duration
 }
 
 // Segment is a timed part of a transcription.

@@ -24,7 +24,11 @@ const (
 	EventStart EventType = iota + 1
 	// EventText carries a fragment of text for choice Index.
 	EventText
-	// EventToolCallStart opens tool call Index with its ID and Name.
+	// EventToolCallStart opens tool call Index with its ID and Name. Some
+	// vendors send the name after the ID, or in pieces: a later
+	// EventToolCallStart for an open Index completes it, with an ID only
+	// if the call had none yet, and a Name fragment that consumers append
+	// (as OpenAI's own stream deltas are accumulated).
 	EventToolCallStart
 	// EventToolCallDelta carries a fragment (Text) of the JSON arguments of
 	// tool call Index.
@@ -60,7 +64,8 @@ type Event struct {
 	ID string
 	// Model is set on EventStart.
 	Model string
-	// Name is the tool name on EventToolCallStart.
+	// Name is the tool name, or a fragment to append to it, on
+	// EventToolCallStart.
 	Name string
 	// Text is the text or arguments fragment.
 	Text string

@@ -3,6 +3,7 @@ package openai
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -150,7 +151,10 @@ func BenchmarkStreamEncode(b *testing.B) {
 			for _, ev := range evs {
 				enc.Encode(ev)
 			}
-			enc.Close()
+			enc.Encode(gateway.Event{Type: gateway.EventFinish, Finish: gateway.FinishStop})
+			if err := enc.Close(); err != nil {
+				b.Fatal(err)
+			}
 		}
 		per := perOp(b) / events
 		b.ReportMetric(per, "ns/event")
@@ -272,5 +276,52 @@ func BenchmarkStreamMemory(b *testing.B) {
 			runtime.KeepAlive(open)
 		}
 		b.ReportMetric(per, "parser-B/stream")
+	})
+}
+
+// chatBodyForBench is a realistic request: a system prompt, a 20-turn
+// conversation, an inline image, a tool call and its result, two tools.
+func chatBodyForBench() []byte {
+	var b bytes.Buffer
+	b.WriteString(`{"model":"gpt-4o-mini","messages":[{"role":"system","content":"You are a careful editor. Keep British spelling."}`)
+	for i := range 20 {
+		role := []string{"user", "assistant"}[i%2]
+		fmt.Fprintf(&b, `,{"role":%q,"content":"Turn %d: %s"}`, role, i, strings.Repeat("a few words of the draft, ", 8))
+	}
+	b.WriteString(`,{"role":"user","content":[{"type":"text","text":"What is in this image?"},{"type":"image_url","image_url":{"url":"data:image/png;base64,` + strings.Repeat("iVBORw0K", 512) + `","detail":"low"}}]}`)
+	b.WriteString(`,{"role":"assistant","content":null,"tool_calls":[{"id":"call_1","type":"function","function":{"name":"lookup","arguments":"{\"q\":\"cat\"}"}}]}`)
+	b.WriteString(`,{"role":"tool","tool_call_id":"call_1","content":"A tabby cat."}]`)
+	b.WriteString(`,"tools":[{"type":"function","function":{"name":"lookup","description":"Look a note up","parameters":{"type":"object","properties":{"q":{"type":"string"}},"required":["q"]}}},{"type":"function","function":{"name":"open","parameters":{"type":"object"}}}]`)
+	b.WriteString(`,"temperature":0.3,"max_completion_tokens":400,"stream":true,"stream_options":{"include_usage":true},"user":"u-1","store":true}`)
+	return b.Bytes()
+}
+
+// BenchmarkDecodeChatRequest compares DecodeChatRequest (strict, bounded,
+// validated) with a bare json.Unmarshal of the same body into a generic
+// value, which checks nothing.
+func BenchmarkDecodeChatRequest(b *testing.B) {
+	body := chatBodyForBench()
+	var base float64
+	b.Run("baseline-json-unmarshal", func(b *testing.B) {
+		b.SetBytes(int64(len(body)))
+		for b.Loop() {
+			var v any
+			if err := json.Unmarshal(body, &v); err != nil {
+				b.Fatal(err)
+			}
+		}
+		base = perOp(b)
+	})
+	b.Run("decode-chat-request", func(b *testing.B) {
+		b.SetBytes(int64(len(body)))
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, _, err := DecodeChatRequest(bytes.NewReader(body), 0); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if base > 0 {
+			b.ReportMetric(perOp(b)/base, "x-baseline")
+		}
 	})
 }

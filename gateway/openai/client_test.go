@@ -1,8 +1,11 @@
 package openai
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"io"
 	"net/http"
 	"reflect"
 	"strings"
@@ -40,7 +43,7 @@ func TestChatGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if resp.Message.Text() != tt.text || resp.FinishReason != tt.finish || resp.Usage != tt.usage ||
+			if resp.Message.Text() != tt.text || resp.FinishReason != tt.finish || resp.Usage == nil || *resp.Usage != tt.usage ||
 				!reflect.DeepEqual(resp.Message.ToolCalls, tt.calls) || !reflect.DeepEqual(resp.Citations, tt.cites) {
 				t.Fatalf("got %+v", resp)
 			}
@@ -237,5 +240,71 @@ func TestMisconfiguredUpstream(t *testing.T) {
 	_, err = p.Chat(context.Background(), chatRequest("chat_text"))
 	if pe := providerError(t, err); pe.Class != gateway.ClassConfig || !errors.Is(err, gateway.ErrInsecureURL) || len(fake.Requests()) != before {
 		t.Fatalf("insecure URL: %+v", pe)
+	}
+}
+
+// roundTripFunc is an http.RoundTripper.
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// TestRequestBodyReplayable: the transport gets GetBody, so that it can
+// send a request again on a fresh connection after a stale keep-alive
+// connection or an HTTP/2 GOAWAY; each replay is the whole body, even
+// after the first reader was read and closed.
+func TestRequestBodyReplayable(t *testing.T) {
+	fake := newFake(t)
+	golden, err := fake.Golden("chat_text")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sent [][]byte
+	rt := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		first, _ := io.ReadAll(r.Body)
+		r.Body.Close()
+		sent = append(sent, first)
+		if r.GetBody == nil {
+			return nil, errors.New("no GetBody: the request cannot be replayed")
+		}
+		for range 2 {
+			body, err := r.GetBody()
+			if err != nil {
+				return nil, err
+			}
+			again, _ := io.ReadAll(body)
+			body.Close()
+			sent = append(sent, again)
+		}
+		if r.ContentLength != int64(len(first)) {
+			return nil, fmt.Errorf("ContentLength %d for %d bytes", r.ContentLength, len(first))
+		}
+		return &http.Response{StatusCode: 200, Header: golden.Header, Body: io.NopCloser(bytes.NewReader(golden.Body)), Request: r}, nil
+	})
+	cfg := Config{Name: "a", APIKey: testKey, BaseURL: "https://api.example.com/v1"}
+	p, err := New(cfg, &http.Client{Transport: rt})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Chat(context.Background(), chatRequest("chat_text")); err != nil {
+		t.Fatal(err)
+	}
+	if len(sent) != 3 || len(sent[0]) == 0 || !bytes.Equal(sent[0], sent[1]) || !bytes.Equal(sent[0], sent[2]) {
+		t.Fatalf("bodies sent: %q", sent)
+	}
+}
+
+// TestDefaultTimeout: a non-streamed call may last as long as the shared
+// client waits for response headers (reasoning models think for minutes).
+func TestDefaultTimeout(t *testing.T) {
+	p, err := New(Config{Name: "a", APIKey: "k"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.timeout != DefaultTimeout || DefaultTimeout != 10*time.Minute {
+		t.Fatalf("timeout %v", p.timeout)
+	}
+	p, _ = New(Config{Name: "a", APIKey: "k", Timeout: time.Second}, nil)
+	if p.timeout != time.Second {
+		t.Fatalf("configured timeout %v", p.timeout)
 	}
 }

@@ -32,7 +32,7 @@ type Config struct {
 	// may not set credentials, hop-by-hop or body headers.
 	Header http.Header
 	// Timeout bounds a non-streamed call, and a stream's wait for its
-	// response headers (default 2m).
+	// response headers (default DefaultTimeout).
 	Timeout time.Duration
 	// StreamIdleTimeout bounds the silence between two stream events
 	// (default 60s). StreamMaxDuration bounds a whole stream (default 15m).
@@ -48,6 +48,15 @@ type Config struct {
 	Deployment string
 	APIVersion string
 }
+
+// DefaultTimeout is the default Config.Timeout: 10 minutes, the default
+// of gateway.HTTPOptions.ResponseHeaderTimeout and of OpenAI's own SDKs. A
+// non-streamed completion sends its headers only when the whole answer is
+// ready, and a reasoning model at high effort can think for several
+// minutes; a shorter default would cut off answers the provider is still
+// producing (and billing). Routers that want a faster fallback set a
+// shorter Timeout per provider, or stream.
+const DefaultTimeout = 10 * time.Minute
 
 // forbiddenHeaders may not be set through Config.Header.
 var forbiddenHeaders = []string{

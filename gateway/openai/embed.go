@@ -35,7 +35,11 @@ func (p *Provider) Embed(ctx context.Context, req *gateway.EmbedRequest) (*gatew
 	if !ok {
 		return nil, p.badResponse(http.StatusOK, gateway.ErrInvalidJSON)
 	}
-	return &gateway.EmbedResponse{Model: r.Model, Vectors: vecs, Usage: r.Usage.canonical()}, nil
+	out := &gateway.EmbedResponse{Model: r.Model, Vectors: vecs}
+	if u := r.Usage.canonical(); u != nil {
+		out.Usage = *u
+	}
+	return out, nil
 }
 
 // orderVectors puts the embeddings in input order; each index must appear

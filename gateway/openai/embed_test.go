@@ -7,6 +7,7 @@ import (
 	"io"
 	"mime"
 	"mime/multipart"
+	"net/http"
 	"reflect"
 	"strings"
 	"testing"
@@ -119,7 +120,7 @@ func TestTranscribe(t *testing.T) {
 				tr.Duration != 4730*time.Millisecond || tr.Segments[1].Start != 1840*time.Millisecond || tr.Segments[1].Text != " Send the chapter draft to Ana on Friday." {
 				t.Fatalf("verbose: %+v", tr)
 			}
-		} else if string(form["response_format"]) != "json" || tr.Text != "Remember to buy ink and send the chapter draft to Ana on Friday." || tr.Usage.InputTokens != 63 || tr.Usage.OutputTokens != 17 {
+		} else if string(form["response_format"]) != "json" || tr.Text != "Remember to buy ink and send the chapter draft to Ana on Friday." || tr.Usage == nil || tr.Usage.InputTokens != 63 || tr.Usage.OutputTokens != 17 {
 			t.Fatalf("json: %+v", tr)
 		}
 	}
@@ -147,5 +148,40 @@ func parseForm(t *testing.T, contentType string, body []byte) map[string][]byte 
 			t.Fatal(err)
 		}
 		out[p.FormName()], _ = io.ReadAll(p)
+	}
+}
+
+// TestTranscribeDurationUsage: whisper-1 bills by duration; its usage is
+// read, so that such calls can be metered.
+func TestTranscribeDurationUsage(t *testing.T) {
+	fake := newFake(t)
+	fake.Handle("whisper-1", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"text":"Buy ink.","usage":{"type":"duration","seconds":9}}`)
+	})
+	tr, err := newProvider(t, fake).Transcribe(context.Background(), &gateway.TranscribeRequest{
+		Model: "whisper-1", Audio: strings.NewReader("x"), Size: 1, Filename: "a.wav",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tr.UsageDuration != 9*time.Second || tr.Usage != nil || tr.Text != "Buy ink." {
+		t.Fatalf("got %+v", tr)
+	}
+}
+
+// TestDecodeTranscribeSkipsUnknownFields: a field the gateway does not
+// read is skipped, however large, and its client-chosen name is never
+// quoted back.
+func TestDecodeTranscribeSkipsUnknownFields(t *testing.T) {
+	name := "CANARY my secret note"
+	r := multipartRequest(t, map[string]string{"model": "m", name: strings.Repeat("x", maxFormField+1)}, "a.wav", []byte("x"))
+	req, _, err := DecodeTranscribeRequest(r, 0)
+	if err != nil || req.Model != "m" {
+		t.Fatalf("got %+v, %v", req, err)
+	}
+	r = multipartRequest(t, map[string]string{name: "x"}, "a.wav", []byte("x"))
+	if _, _, err := DecodeTranscribeRequest(r, 0); err == nil || strings.Contains(err.Error(), "CANARY") {
+		t.Fatalf("missing model: %v", err)
 	}
 }

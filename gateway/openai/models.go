@@ -12,7 +12,7 @@ import (
 func (p *Provider) Models(ctx context.Context) ([]gateway.Model, error) {
 	ctx, cancel := context.WithTimeout(ctx, p.timeout)
 	defer cancel()
-	resp, err := p.send(ctx, http.MethodGet, p.endpoint(pathModels, ""), nil, 0, "", "application/json")
+	resp, err := p.send(ctx, outRequest{method: http.MethodGet, target: p.endpoint(pathModels, ""), accept: "application/json"})
 	if err != nil {
 		return nil, err
 	}

@@ -61,7 +61,7 @@ func New(cfg Config, client *http.Client) (*Provider, error) {
 	p := &Provider{
 		name: cfg.Name, v: v, client: client, base: u.String(), deploy: cfg.Deployment,
 		header:    staticHeader(&cfg, &v),
-		timeout:   orDuration(cfg.Timeout, 2*time.Minute),
+		timeout:   orDuration(cfg.Timeout, DefaultTimeout),
 		idle:      orDuration(cfg.StreamIdleTimeout, 60*time.Second),
 		streamMax: orDuration(cfg.StreamMaxDuration, 15*time.Minute),
 		maxBody:   cfg.MaxResponseBytes,
@@ -149,24 +149,35 @@ func (p *Provider) endpoint(path, model string) string {
 	return p.base + "/openai/deployments/" + url.PathEscape(dep) + path + "?" + p.query
 }
 
-// send sends a request and returns a success response; any other outcome
-// is a *gateway.ProviderError, and the response body is then closed. body
-// is closed in every case.
-func (p *Provider) send(ctx context.Context, method, target string, body io.ReadCloser, size int64, contentType, accept string) (*http.Response, error) {
-	req, err := http.NewRequestWithContext(ctx, method, target, body)
+// outRequest is one request to the upstream.
+type outRequest struct {
+	method, target string
+	// body is closed in every case. getBody, when set, replays it (see
+	// http.Request.GetBody).
+	body    io.ReadCloser
+	getBody func() (io.ReadCloser, error)
+	size    int64
+	// contentType and accept are the Content-Type and Accept headers.
+	contentType, accept string
+}
+
+// send sends r and returns a success response; any other outcome is a
+// *gateway.ProviderError, and the response body is then closed.
+func (p *Provider) send(ctx context.Context, r outRequest) (*http.Response, error) {
+	req, err := http.NewRequestWithContext(ctx, r.method, r.target, r.body)
 	if err != nil {
-		if body != nil {
-			body.Close()
+		if r.body != nil {
+			r.body.Close()
 		}
 		return nil, gateway.NewError(p.name, gateway.ClassConnection, err)
 	}
 	req.Header = p.header.Clone()
-	if contentType != "" {
-		req.Header.Set("Content-Type", contentType)
+	if r.contentType != "" {
+		req.Header.Set("Content-Type", r.contentType)
 	}
-	req.Header.Set("Accept", accept)
-	req.ContentLength = size
-	req.GetBody = nil // a pooled body cannot be replayed
+	req.Header.Set("Accept", r.accept)
+	req.ContentLength = r.size
+	req.GetBody = r.getBody
 	resp, err := p.client.Do(req)
 	if err != nil {
 		return nil, gateway.NewTransportError(ctx, p.name, err)
@@ -177,9 +188,21 @@ func (p *Provider) send(ctx context.Context, method, target string, body io.Read
 	return resp, nil
 }
 
-// postJSON sends buf (taking ownership) as a JSON POST.
+// postJSON sends buf (taking ownership) as a JSON POST. The buffer is
+// kept until the transport is done with it, so that it can replay the
+// body on a fresh connection (a stale keep-alive connection, an HTTP/2
+// GOAWAY).
 func (p *Provider) postJSON(ctx context.Context, target string, buf *bytes.Buffer, accept string) (*http.Response, error) {
-	return p.send(ctx, http.MethodPost, target, gateway.NewBufferBody(buf), int64(buf.Len()), "application/json", accept)
+	body := gateway.NewRequestBody(buf)
+	defer body.Release()
+	first, err := body.Open()
+	if err != nil { // cannot happen before Release
+		return nil, gateway.NewError(p.name, gateway.ClassConnection, err)
+	}
+	return p.send(ctx, outRequest{
+		method: http.MethodPost, target: target, body: first, getBody: body.Open,
+		size: int64(body.Len()), contentType: "application/json", accept: accept,
+	})
 }
 
 // readJSON reads a whole success body (at most p.maxBody bytes) into v and

@@ -10,7 +10,7 @@ import (
 
 // chatBody encodes req as the upstream request body, in a pooled buffer
 // the caller owns. Only fields of the canonical request are sent, plus
-// "store": false where the variant supports it, and stream_options for
+// "store": false unless the variant omits it, and stream_options for
 // usage when streaming; "user", "metadata" and every other field a client
 // may have sent do not exist at this point.
 func (p *Provider) chatBody(req *gateway.ChatRequest, stream bool) (*bytes.Buffer, error) {
@@ -37,10 +37,10 @@ func (p *Provider) chatBody(req *gateway.ChatRequest, stream bool) (*bytes.Buffe
 			w.MaxCompletionTokens = req.MaxTokens
 		}
 	}
-	if stream && p.v.StreamUsage {
+	if stream && !p.v.OmitStreamUsage {
 		w.StreamOptions = &wireStreamOptions{IncludeUsage: true}
 	}
-	if p.v.SendStore {
+	if !p.v.OmitStore {
 		w.Store = new(bool)
 	}
 	return encodeJSON(&w)

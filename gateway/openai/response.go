@@ -27,11 +27,12 @@ func finishReason(s string, hadToolCalls bool) gateway.FinishReason {
 	return gateway.FinishStop
 }
 
-func (u *wireUsage) canonical() gateway.Usage {
+// canonical converts reported usage; nil stays nil (not reported).
+func (u *wireUsage) canonical() *gateway.Usage {
 	if u == nil {
-		return gateway.Usage{}
+		return nil
 	}
-	g := gateway.Usage{InputTokens: u.PromptTokens, OutputTokens: u.CompletionTokens}
+	g := &gateway.Usage{InputTokens: u.PromptTokens, OutputTokens: u.CompletionTokens}
 	if u.PromptTokensDetails != nil {
 		g.CachedInputTokens = u.PromptTokensDetails.CachedTokens
 	}
@@ -43,7 +44,7 @@ func (u *wireUsage) canonical() gateway.Usage {
 
 // citations merges the ways OpenAI-format vendors cite sources: message
 // annotations (OpenAI search models), search_results with titles, or bare
-// citation URLs (Perplexity).
+// citation URLs (Perplexity). A source without a URL is no citation.
 func citations(ann []wireAnnotation, results []wireSearchResult, urls []string) []gateway.Citation {
 	var out []gateway.Citation
 	for _, a := range ann {
@@ -55,13 +56,17 @@ func citations(ann []wireAnnotation, results []wireSearchResult, urls []string) 
 		return out
 	}
 	for _, r := range results {
-		out = append(out, gateway.Citation{URL: r.URL, Title: r.Title})
+		if r.URL != "" {
+			out = append(out, gateway.Citation{URL: r.URL, Title: r.Title})
+		}
 	}
 	if len(out) > 0 {
 		return out
 	}
 	for _, u := range urls {
-		out = append(out, gateway.Citation{URL: u})
+		if u != "" {
+			out = append(out, gateway.Citation{URL: u})
+		}
 	}
 	return out
 }
@@ -105,9 +110,9 @@ func (w *wireChatResponse) canonical() (*gateway.ChatResponse, bool) {
 	if c.FinishReason != nil {
 		fr = *c.FinishReason
 	}
-	resp.FinishReason = finishReason(fr, len(resp.Message.ToolCalls) > 0)
-	if resp.FinishReason == "" {
-		resp.FinishReason = gateway.FinishStop
+	if fr == "" {
+		fr = "stop" // a complete answer with no reason given
 	}
+	resp.FinishReason = finishReason(fr, len(resp.Message.ToolCalls) > 0)
 	return resp, true
 }

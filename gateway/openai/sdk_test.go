@@ -19,7 +19,7 @@ var cannedResponse = &gateway.ChatResponse{
 	Message: gateway.Message{Role: gateway.RoleAssistant, Parts: []gateway.Part{{Type: gateway.PartText, Text: "Two calls: \"quoted\"\n\u2028done"}},
 		ToolCalls: []gateway.ToolCall{{ID: "call_a", Name: "lookup", Arguments: `{"q":"cat"}`}, {ID: "call_b", Name: "open", Arguments: `{}`}}},
 	FinishReason: gateway.FinishToolCalls,
-	Usage:        gateway.Usage{InputTokens: 40, OutputTokens: 12, CachedInputTokens: 32, ReasoningTokens: 5},
+	Usage:        &gateway.Usage{InputTokens: 40, OutputTokens: 12, CachedInputTokens: 32, ReasoningTokens: 5},
 }
 
 var cannedEvents = []gateway.Event{
@@ -216,7 +216,7 @@ func TestSDKModelsAndTranscription(t *testing.T) {
 	p := &canned{transcript: &gateway.Transcription{
 		Text: "Buy ink.", Language: "english", Duration: 1500 * time.Millisecond,
 		Segments: []gateway.Segment{{ID: 0, Start: 0, End: 1500 * time.Millisecond, Text: " Buy ink."}},
-		Usage:    gateway.Usage{InputTokens: 10, OutputTokens: 3},
+		Usage:    &gateway.Usage{InputTokens: 10, OutputTokens: 3},
 	}}
 	client := sdkClient(codecServer(t, p))
 	page, err := client.Models.List(context.Background())

@@ -95,17 +95,26 @@ func formError(err error) error {
 	return invalid("invalid_multipart", "", "The multipart body is malformed.")
 }
 
+// knownFormFields are the fields read; any other is skipped unread (the
+// multipart reader discards it) and never named in an error, since its
+// name is the client's.
+var knownFormFields = map[string]bool{"model": true, "language": true, "prompt": true, "response_format": true, "temperature": true, "stream": true}
+
 // formField reads one small form field.
 func formField(part *multipart.Part, req *gateway.TranscribeRequest, x *TranscribeExtras) error {
+	name := part.FormName()
+	if !knownFormFields[name] {
+		return nil
+	}
 	b, err := io.ReadAll(io.LimitReader(part, maxFormField+1))
 	if err != nil {
 		return formError(err)
 	}
 	if len(b) > maxFormField {
-		return badValue(part.FormName(), "too long.")
+		return badValue(name, "too long.")
 	}
 	v := string(b)
-	switch name := part.FormName(); name {
+	switch name {
 	case "model":
 		req.Model = v
 	case "language":
@@ -171,8 +180,11 @@ func WriteTranscription(w http.ResponseWriter, t *gateway.Transcription, format 
 		Text  string          `json:"text"`
 		Usage *wireAudioUsage `json:"usage,omitempty"`
 	}{Text: t.Text}
-	if !t.Usage.IsZero() {
+	switch {
+	case t.Usage != nil:
 		out.Usage = &wireAudioUsage{Type: "tokens", InputTokens: t.Usage.InputTokens, OutputTokens: t.Usage.OutputTokens, TotalTokens: t.Usage.Total()}
+	case t.UsageDuration > 0:
+		out.Usage = &wireAudioUsage{Type: "duration", Seconds: secs(t.UsageDuration)}
 	}
 	return writeJSON(w, http.StatusOK, &out)
 }

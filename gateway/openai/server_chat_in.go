@@ -12,6 +12,7 @@ type chatIn struct {
 	seen           map[string]bool
 	model          *string
 	messages       []inMessage
+	items          int // content parts and tool calls in messages so far
 	tools          []inTool
 	toolChoice     json.RawMessage
 	parallel       *bool
@@ -21,7 +22,7 @@ type chatIn struct {
 	presPenalty    *float64
 	maxTokens      *int64
 	maxCompletion  *int64
-	stop           json.RawMessage
+	stop           stopList
 	seed           *int64
 	n              *int64
 	effort         *string
@@ -47,8 +48,56 @@ type inResponseFormat struct {
 type inMessage struct {
 	Role       string       `json:"role"`
 	Content    inContent    `json:"content"`
-	ToolCalls  []inToolCall `json:"tool_calls"`
+	ToolCalls  toolCallList `json:"tool_calls"`
 	ToolCallID *string      `json:"tool_call_id"`
+}
+
+// toolCallList is an assistant message's tool_calls, bounded while it is
+// decoded.
+type toolCallList struct {
+	seen bool
+	list []inToolCall
+}
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (l *toolCallList) UnmarshalJSON(b []byte) error {
+	if l.seen {
+		return &nestedError{path: "tool_calls", code: "duplicate_parameter"}
+	}
+	l.seen = true
+	return unmarshalArray(b, "tool_calls", gateway.MaxToolCalls, "too many tool calls.", &l.list)
+}
+
+// stopList is "stop": a string, or an array of at most maxStop strings
+// bounded while it is decoded.
+type stopList struct {
+	list []string
+}
+
+// UnmarshalJSON implements json.Unmarshaler. Every failure is the same
+// *APIError, which encoding/json passes through.
+func (s *stopList) UnmarshalJSON(b []byte) error {
+	bad := badValue("stop", "expected a string or up to 4 strings.")
+	switch b[0] {
+	case 'n':
+		return nil
+	case '"':
+		var one string
+		if err := json.Unmarshal(b, &one); err != nil {
+			return bad
+		}
+		s.list = nil
+		if one != "" {
+			s.list = []string{one}
+		}
+	case '[':
+		if unmarshalArray(b, "stop", maxStop, "", &s.list) != nil {
+			return bad
+		}
+	default:
+		return bad
+	}
+	return nil
 }
 
 type inToolCall struct {
@@ -70,8 +119,10 @@ type inTool struct {
 	} `json:"function"`
 }
 
-// inContent is message content: null, a string, or an array of parts.
+// inContent is message content: null, a string, or an array of parts
+// (bounded while it is decoded).
 type inContent struct {
+	seen    bool
 	present bool
 	text    *string
 	list    []inPart
@@ -89,9 +140,13 @@ type inPart struct {
 }
 
 // UnmarshalJSON implements json.Unmarshaler. A value of the wrong shape
-// is recorded, not returned: encoding/json would report it with a path
-// relative to the content, which would name the wrong parameter.
+// is recorded, not returned, and reported as the content's type (what
+// OpenAI does); too many parts, or a second "content", are errors.
 func (c *inContent) UnmarshalJSON(b []byte) error {
+	if c.seen {
+		return &nestedError{path: "content", code: "duplicate_parameter"}
+	}
+	c.seen = true
 	var err error
 	switch b[0] {
 	case 'n':
@@ -99,14 +154,14 @@ func (c *inContent) UnmarshalJSON(b []byte) error {
 	case '"':
 		err = json.Unmarshal(b, &c.text)
 	case '[':
-		err = json.Unmarshal(b, &c.list)
+		err = unmarshalArray(b, "content", maxParts, "too many content parts.", &c.list)
 	default:
 		c.badType = true
 		return nil
 	}
 	c.present = true
-	var ute *json.UnmarshalTypeError
-	if errors.As(err, &ute) {
+	var ne *nestedError
+	if errors.As(err, &ne) && ne.code == "invalid_type" {
 		c.badType, err = true, nil
 	}
 	return err
@@ -126,7 +181,23 @@ func (in *chatIn) field(dec *json.Decoder, key string, x *ChatExtras) error {
 		return invalid("duplicate_parameter", key, "The parameter '"+key+"' appears more than once.")
 	}
 	in.seen[key] = true
+	switch key {
+	case "messages":
+		return readArray(dec, key, maxMessages, "too many messages.", &in.messages, in.spend)
+	case "tools":
+		return readArray(dec, key, maxTools, "at most 128 tools.", &in.tools, nil)
+	}
 	return decodeField(dec, key, target)
+}
+
+// spend counts a message's parts and tool calls against the budget for
+// the whole request: the per-message caps alone multiply.
+func (in *chatIn) spend(m *inMessage) error {
+	in.items += len(m.Content.list) + len(m.ToolCalls.list)
+	if in.items > maxItems {
+		return badValue("messages", "too many content parts and tool calls in all messages.")
+	}
+	return nil
 }
 
 // target returns where a known field is decoded, or nil.

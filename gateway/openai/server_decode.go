@@ -156,14 +156,29 @@ func syntaxError(err error, e *APIError) error {
 // decodeField decodes the current value into v; a type mismatch is a 400
 // naming param (and the nested field, when the decoder says which).
 func decodeField(dec *json.Decoder, param string, v any) error {
-	err := dec.Decode(v)
-	if err == nil {
-		return nil
+	if err := dec.Decode(v); err != nil {
+		return valueError(err, param)
+	}
+	return nil
+}
+
+// valueError maps the failure to decode the value at param: a type
+// mismatch or a nested array's refusal names the nested field; an
+// *APIError (from a check) is kept; anything else is a syntax or read
+// error.
+func valueError(err error, param string) error {
+	var ne *nestedError
+	if errors.As(err, &ne) {
+		return ne.apiError(param)
 	}
 	var ute *json.UnmarshalTypeError
 	if errors.As(err, &ute) {
 		param += fieldPath(ute.Field)
 		return invalid("invalid_type", param, "Invalid type for '"+param+"'.")
+	}
+	var ae *APIError
+	if errors.As(err, &ae) {
+		return ae
 	}
 	return syntaxError(err, invalid("invalid_json", param, "The request body is not valid JSON."))
 }

@@ -146,6 +146,24 @@ func TestDecodeChatRequestInvalid(t *testing.T) {
 		{"schema bad name", `{` + ok + `,"response_format":{"type":"json_schema","json_schema":{"name":"a b","schema":{}}}}`, 400, "invalid_value", "response_format.json_schema.name"},
 		{"stream options without stream", `{` + ok + `,"stream_options":{"include_usage":true}}`, 400, "invalid_value", "stream_options"},
 		{"effort injection", `{` + ok + `,"reasoning_effort":"high\"}"}`, 400, "invalid_value", "reasoning_effort"},
+		{"messages number", `{"model":"m","messages":5}`, 400, "invalid_type", "messages"},
+		{"messages huge number", `{"model":"m","messages":1e400}`, 400, "invalid_type", "messages"},
+		{"messages object", `{"model":"m","messages":{"role":"user"}}`, 400, "invalid_type", "messages"},
+		{"too many messages", `{"model":"m","messages":[` + list(`{"role":"user","content":"x"}`, maxMessages+1) + `]}`, 400, "invalid_value", "messages"},
+		{"too many parts", `{"model":"m","messages":[{"role":"user","content":[` + list(`{"type":"text","text":"x"}`, maxParts+1) + `]}]}`, 400, "invalid_value", "messages[0].content"},
+		{"too many tool calls", `{"model":"m","messages":[{"role":"user","content":"x"},{"role":"assistant","tool_calls":[` + list(`{}`, 129) + `]}]}`, 400, "invalid_value", "messages[1].tool_calls"},
+		{"duplicate content", `{"model":"m","messages":[{"role":"user","content":"x","content":"y"}]}`, 400, "duplicate_parameter", "messages[0].content"},
+		{"duplicate tool calls", `{"model":"m","messages":[{"role":"assistant","tool_calls":[],"tool_calls":[]}]}`, 400, "duplicate_parameter", "messages[0].tool_calls"},
+		{"tool calls not array", `{"model":"m","messages":[{"role":"assistant","tool_calls":{}}]}`, 400, "invalid_type", "messages[0].tool_calls"},
+		{"tool call id number", `{"model":"m","messages":[{"role":"assistant","tool_calls":[{"id":"a","type":"function","function":{"name":"f"}},{"id":5}]}]}`, 400, "invalid_type", "messages[0].tool_calls[1].id"},
+		{"tool call function name number", `{"model":"m","messages":[{"role":"assistant","tool_calls":[{"id":"a","type":"function","function":{"name":5}}]}]}`, 400, "invalid_type", "messages[0].tool_calls[0].function.name"},
+		{"too many tools", `{` + ok + `,"tools":[` + list(`{"type":"function","function":{"name":"f"}}`, maxTools+1) + `]}`, 400, "invalid_value", "tools"},
+		{"tool not object", `{` + ok + `,"tools":[5]}`, 400, "invalid_type", "tools[0]"},
+		{"tool params too deep", `{` + ok + `,"tools":[{"type":"function","function":{"name":"f","parameters":{"a":` + strings.Repeat("[", 70) + strings.Repeat("]", 70) + `}}}]}`, 400, "invalid_value", "tools[0].function.parameters"},
+		{"tool params too large", `{` + ok + `,"tools":[{"type":"function","function":{"name":"f","parameters":{"description":"` + strings.Repeat("x", gateway.MaxSchemaBytes) + `"}}}]}`, 400, "invalid_value", "tools[0].function.parameters"},
+		{"schema too deep", `{` + ok + `,"response_format":{"type":"json_schema","json_schema":{"name":"n","schema":{"a":` + strings.Repeat("[", 70) + strings.Repeat("]", 70) + `}}}}`, 400, "invalid_value", "response_format.json_schema.schema"},
+		{"empty stop in list", `{` + ok + `,"stop":["a",""]}`, 400, "invalid_value", "stop"},
+		{"stop list of numbers", `{` + ok + `,"stop":[1]}`, 400, "invalid_value", "stop"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -158,6 +176,26 @@ func TestDecodeChatRequestInvalid(t *testing.T) {
 				t.Fatalf("got %+v, want %d %s %s", ae, tt.status, tt.code, tt.param)
 			}
 		})
+	}
+}
+
+// list is n copies of item, comma-separated.
+func list(item string, n int) string {
+	return strings.TrimSuffix(strings.Repeat(item+",", n), ",")
+}
+
+// TestDecodeAtTheCaps: arrays exactly at their caps are accepted.
+func TestDecodeAtTheCaps(t *testing.T) {
+	const user = `{"role":"user","content":"x"}`
+	for name, body := range map[string]string{
+		"messages": `{"model":"m","messages":[` + list(user, maxMessages) + `]}`,
+		"parts":    `{"model":"m","messages":[{"role":"user","content":[` + list(`{"type":"text","text":"x"}`, maxParts) + `]}]}`,
+		"tools":    `{"model":"m","messages":[` + user + `],"tools":[` + list(`{"type":"function","function":{"name":"f"}}`, maxTools) + `]}`,
+		"stop":     `{"model":"m","messages":[` + user + `],"stop":["a","b","c","d"]}`,
+	} {
+		if _, _, err := decode(t, body); err != nil {
+			t.Errorf("%s at the cap: %v", name, err)
+		}
 	}
 }
 

@@ -2,6 +2,7 @@ package openai
 
 import (
 	"encoding/json"
+	"errors"
 	"io"
 	"math"
 	"net/http"
@@ -24,9 +25,45 @@ type EmbedExtras struct {
 type embedIn struct {
 	seen       map[string]bool
 	model      *string
-	input      json.RawMessage
+	input      inputList
 	dimensions *int64
 	format     *string
+}
+
+// inputList is "input": a string, or an array of at most maxEmbedInputs
+// strings, bounded while it is decoded.
+type inputList struct {
+	set  bool
+	list []string
+}
+
+// UnmarshalJSON implements json.Unmarshaler; its errors are *APIError,
+// which encoding/json passes through.
+func (l *inputList) UnmarshalJSON(b []byte) error {
+	unsupported := invalid("unsupported_value", "input", "Input must be a string or an array of strings; token arrays are not supported.")
+	switch b[0] {
+	case 'n':
+		return nil
+	case '"':
+		var one string
+		if json.Unmarshal(b, &one) != nil {
+			return unsupported
+		}
+		l.list = []string{one}
+	case '[':
+		err := unmarshalArray(b, "input", maxEmbedInputs, "", &l.list)
+		var ne *nestedError
+		if errors.As(err, &ne) && ne.code == "invalid_value" {
+			return badValue("input", "expected 1 to 2048 inputs.")
+		}
+		if err != nil {
+			return unsupported
+		}
+	default:
+		return unsupported
+	}
+	l.set = true
+	return nil
 }
 
 // DecodeEmbedRequest reads an embeddings request of at most limit bytes
@@ -85,17 +122,12 @@ func (in *embedIn) canonical(x *EmbedExtras) (*gateway.EmbedRequest, error) {
 		return nil, missing("model")
 	case *in.model == "" || len(*in.model) > maxModelLen || !printable(*in.model):
 		return nil, badValue("model", "expected a model ID.")
-	case isNull(in.input):
+	case !in.input.set:
 		return nil, missing("input")
 	}
 	req.Model = *in.model
-	var one string
-	if json.Unmarshal(in.input, &one) == nil {
-		req.Inputs = []string{one}
-	} else if json.Unmarshal(in.input, &req.Inputs) != nil {
-		return nil, invalid("unsupported_value", "input", "Input must be a string or an array of strings; token arrays are not supported.")
-	}
-	if len(req.Inputs) == 0 || len(req.Inputs) > maxEmbedInputs {
+	req.Inputs = in.input.list
+	if len(req.Inputs) == 0 {
 		return nil, badValue("input", "expected 1 to 2048 inputs.")
 	}
 	for i, s := range req.Inputs {

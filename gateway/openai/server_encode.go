@@ -1,6 +1,7 @@
 package openai
 
 import (
+	"errors"
 	"net/http"
 	"time"
 
@@ -8,7 +9,8 @@ import (
 )
 
 // wireFinish is the OpenAI finish_reason for a canonical one. An error
-// has no OpenAI name; a stream reports it as an error event instead.
+// has no OpenAI name and never reaches here: WriteChatResponse answers it
+// with a 502, StreamEncoder with an error event.
 func wireFinish(f gateway.FinishReason) string {
 	switch f {
 	case gateway.FinishLength, gateway.FinishToolCalls, gateway.FinishContentFilter:
@@ -34,8 +36,20 @@ func created(t time.Time) int64 {
 	return t.Unix()
 }
 
-// WriteChatResponse writes resp as a 200 chat.completion.
+// errFinishedWithError is the failure reported for an answer whose finish
+// reason is gateway.FinishError.
+var errFinishedWithError = gateway.NewError("", gateway.ClassServer, errors.New("the answer finished with an error"))
+
+// WriteChatResponse writes resp as a 200 chat.completion. An answer that
+// finished with gateway.FinishError is not a success, whatever text it
+// holds: it is answered 502 (server_error, upstream_error), as a failed
+// provider call would be, and nothing of it is sent. Usage is left out
+// when the provider reported none.
 func WriteChatResponse(w http.ResponseWriter, resp *gateway.ChatResponse) error {
+	if resp.FinishReason == gateway.FinishError {
+		WriteAPIError(w, ErrorFromProvider(errFinishedWithError))
+		return nil
+	}
 	msg := wireRespMessage{Role: "assistant", Annotations: []wireAnnotation{}}
 	if t := resp.Message.Text(); t != "" {
 		msg.Content = &t
@@ -50,7 +64,9 @@ func WriteChatResponse(w http.ResponseWriter, resp *gateway.ChatResponse) error 
 	out := wireChatResponse{
 		ID: resp.ID, Object: "chat.completion", Created: created(resp.Created), Model: resp.Model,
 		Choices: []wireChoice{{Index: 0, Message: msg, FinishReason: &fr}},
-		Usage:   wireUsageOf(resp.Usage),
+	}
+	if resp.Usage != nil {
+		out.Usage = wireUsageOf(*resp.Usage)
 	}
 	return writeJSON(w, http.StatusOK, &out)
 }

@@ -159,7 +159,7 @@ func TestWriteChatResponseShape(t *testing.T) {
 	resp := *cannedResponse
 	resp.Citations = []gateway.Citation{{URL: "https://example.org/a", Title: "A"}}
 	resp.Message.ToolCalls = nil
-	resp.FinishReason = gateway.FinishError
+	resp.FinishReason = gateway.FinishStop
 	if err := WriteChatResponse(rec, &resp); err != nil {
 		t.Fatal(err)
 	}
@@ -168,12 +168,88 @@ func TestWriteChatResponseShape(t *testing.T) {
 		t.Fatal(err)
 	}
 	m := w.Choices[0].Message
-	if w.Object != "chat.completion" || *w.Choices[0].FinishReason != "stop" || *m.Content != resp.Message.Text() || m.Refusal != nil ||
+	if rec.Code != 200 || w.Object != "chat.completion" || *w.Choices[0].FinishReason != "stop" || *m.Content != resp.Message.Text() || m.Refusal != nil ||
 		len(m.Annotations) != 1 || m.Annotations[0].URLCitation.URL != "https://example.org/a" || w.Usage.TotalTokens != 52 {
 		t.Fatalf("got %s", rec.Body)
 	}
 	if !strings.Contains(rec.Body.String(), `"logprobs":null`) {
 		t.Fatalf("logprobs must be null: %s", rec.Body)
+	}
+	// Usage the provider did not report is left out, not sent as zero.
+	resp.Usage = nil
+	rec = httptest.NewRecorder()
+	WriteChatResponse(rec, &resp)
+	if strings.Contains(rec.Body.String(), `"usage"`) {
+		t.Fatalf("unknown usage written: %s", rec.Body)
+	}
+}
+
+// TestWriteChatResponseFinishError: an answer that finished with an error
+// is a 502 in the error shape, and none of its text is sent.
+func TestWriteChatResponseFinishError(t *testing.T) {
+	rec := httptest.NewRecorder()
+	resp := *cannedResponse
+	resp.FinishReason = gateway.FinishError
+	if err := WriteChatResponse(rec, &resp); err != nil {
+		t.Fatal(err)
+	}
+	var body struct {
+		Error *struct {
+			Type string `json:"type"`
+			Code string `json:"code"`
+		} `json:"error"`
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil || body.Error == nil {
+		t.Fatalf("not an error body: %s", rec.Body)
+	}
+	if rec.Code != http.StatusBadGateway || body.Error.Type != TypeServer || body.Error.Code != "upstream_error" || strings.Contains(rec.Body.String(), "quoted") {
+		t.Fatalf("got %d %s", rec.Code, rec.Body)
+	}
+}
+
+// TestStreamEncoderFinishError: a finish reason of error ends the stream
+// with an error event, never a finish_reason the client takes for success,
+// and never [DONE].
+func TestStreamEncoderFinishError(t *testing.T) {
+	rec := httptest.NewRecorder()
+	enc := NewStreamEncoder(rec, false)
+	enc.Encode(gateway.Event{Type: gateway.EventStart, ID: "x"})
+	enc.Encode(gateway.Event{Type: gateway.EventText, Text: "partial"})
+	if err := enc.Encode(gateway.Event{Type: gateway.EventFinish, Finish: gateway.FinishError}); !errors.Is(err, ErrStreamEnded) {
+		t.Fatalf("Encode(finish error) = %v", err)
+	}
+	if err := enc.Encode(gateway.Event{Type: gateway.EventText, Text: "more"}); !errors.Is(err, ErrStreamEnded) {
+		t.Fatalf("Encode after the end = %v", err)
+	}
+	enc.Close()
+	body := rec.Body.String()
+	if !strings.Contains(body, `"code":"upstream_error"`) || strings.Contains(body, `"finish_reason":"stop"`) || strings.Contains(body, "[DONE]") || strings.Contains(body, "more") {
+		t.Fatalf("got %s", body)
+	}
+	// Before anything was written, the failure keeps its status.
+	rec = httptest.NewRecorder()
+	NewStreamEncoder(rec, false).Encode(gateway.Event{Type: gateway.EventFinish, Finish: gateway.FinishError})
+	if rec.Code != http.StatusBadGateway || strings.Contains(rec.Body.String(), "[DONE]") {
+		t.Fatalf("early finish error: %d %s", rec.Code, rec.Body)
+	}
+}
+
+// TestStreamEncoderCloseWithoutFinish: [DONE] promises a complete answer;
+// a stream closed before its finish reason gets an error instead.
+func TestStreamEncoderCloseWithoutFinish(t *testing.T) {
+	rec := httptest.NewRecorder()
+	enc := NewStreamEncoder(rec, false)
+	enc.Encode(gateway.Event{Type: gateway.EventStart, ID: "x"})
+	enc.Encode(gateway.Event{Type: gateway.EventText, Text: "partial"})
+	if err := enc.Close(); !errors.Is(err, ErrStreamEnded) {
+		t.Fatalf("Close = %v", err)
+	}
+	if body := rec.Body.String(); strings.Contains(body, "[DONE]") || !strings.Contains(body, `{"error":{`) {
+		t.Fatalf("got %s", body)
+	}
+	rec = httptest.NewRecorder()
+	if err := NewStreamEncoder(rec, false).Close(); !errors.Is(err, ErrStreamEnded) || rec.Code != http.StatusBadGateway {
+		t.Fatalf("empty stream: %v, %d %s", err, rec.Code, rec.Body)
 	}
 }
 
@@ -197,6 +273,12 @@ func TestWriteTranscriptionFormats(t *testing.T) {
 		}
 	}
 	rec := httptest.NewRecorder()
+	tr.UsageDuration = 5 * time.Second
+	WriteTranscription(rec, tr, FormatJSON)
+	if rec.Body.String() != `{"text":"Buy ink. Send it.","usage":{"type":"duration","seconds":5}}`+"\n" {
+		t.Errorf("duration usage: %s", rec.Body)
+	}
+	rec = httptest.NewRecorder()
 	WriteTranscription(rec, tr, FormatVerboseJSON)
 	var v verboseTranscript
 	if err := json.Unmarshal(rec.Body.Bytes(), &v); err != nil || v.Duration != 4.73 || len(v.Segments) != 2 || v.Segments[1].Start != 1.84 {

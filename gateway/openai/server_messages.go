@@ -13,8 +13,6 @@ func (in *chatIn) checkMessages(req *gateway.ChatRequest) error {
 		return missing("messages")
 	case len(in.messages) == 0:
 		return badValue("messages", "expected at least one message.")
-	case len(in.messages) > maxMessages:
-		return badValue("messages", "too many messages.")
 	}
 	req.Messages = make([]gateway.Message, len(in.messages))
 	for i := range in.messages {
@@ -38,7 +36,7 @@ func (m *inMessage) canonical(p string, out *gateway.Message) error {
 	case "assistant":
 		out.Role = gateway.RoleAssistant
 		if out.Parts, err = m.Content.parts(p+".content", false, false); err == nil {
-			out.ToolCalls, err = toolCalls(p+".tool_calls", m.ToolCalls)
+			out.ToolCalls, err = toolCalls(p+".tool_calls", m.ToolCalls.list)
 		}
 		if err == nil && len(out.Parts) == 0 && len(out.ToolCalls) == 0 {
 			err = missing(p + ".content")
@@ -58,7 +56,7 @@ func (m *inMessage) canonical(p string, out *gateway.Message) error {
 	default:
 		return badValue(p+".role", "supported roles are system, developer, user, assistant and tool.")
 	}
-	if err == nil && m.Role != "assistant" && len(m.ToolCalls) > 0 {
+	if err == nil && m.Role != "assistant" && len(m.ToolCalls.list) > 0 {
 		err = invalid("unsupported_parameter", p+".tool_calls", "Only assistant messages may have tool calls.")
 	}
 	return err
@@ -77,8 +75,6 @@ func (c *inContent) parts(p string, required, images bool) ([]gateway.Part, erro
 			return nil, nil
 		}
 		return []gateway.Part{{Type: gateway.PartText, Text: *c.text}}, nil
-	case len(c.list) > maxParts:
-		return nil, badValue(p, "too many content parts.")
 	}
 	var out []gateway.Part
 	for i := range c.list {
@@ -158,9 +154,6 @@ func validBase64(s string) bool {
 }
 
 func toolCalls(p string, in []inToolCall) ([]gateway.ToolCall, error) {
-	if len(in) > gateway.MaxToolCalls {
-		return nil, badValue(p, "too many tool calls.")
-	}
 	var out []gateway.ToolCall
 	for i, tc := range in {
 		pp := p + "[" + strconv.Itoa(i) + "]"

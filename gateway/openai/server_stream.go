@@ -1,6 +1,7 @@
 package openai
 
 import (
+	"errors"
 	"net/http"
 	"strconv"
 	"time"
@@ -10,10 +11,11 @@ import (
 )
 
 // StreamEncoder writes gateway Events as OpenAI chat.completion.chunk
-// server-sent events, ending with "data: [DONE]". Chunks are written by
-// hand into one reused buffer: no reflection and no allocation per event.
-// It writes nothing until the first event, so a failure before that can
-// still be answered with a proper error status (see Fail).
+// server-sent events, ending with "data: [DONE]" only after a finish
+// reason: "[DONE]" tells the client its answer is complete. Chunks are
+// written by hand into one reused buffer: no reflection and no allocation
+// per event. It writes nothing until the first event, so a failure before
+// that can still be answered with a proper error status (see Fail).
 type StreamEncoder struct {
 	sw           *sse.Writer
 	w            http.ResponseWriter
@@ -22,8 +24,19 @@ type StreamEncoder struct {
 	buf          []byte
 	usage        *gateway.Usage
 	citations    []gateway.Citation
-	done         bool
+	finished     bool // a finish reason was encoded
+	done         bool // Close or Fail ended the stream
 }
+
+// ErrStreamEnded is returned by Encode once the stream has ended (Close,
+// Fail, or a finish reason of gateway.FinishError), and by Close for a
+// stream it had to fail for want of a finish reason. Nothing more can be
+// sent; the caller should stop reading its upstream.
+var ErrStreamEnded = errors.New("openai: the client stream has ended")
+
+// errIncomplete is the failure reported for a stream closed before its
+// finish reason.
+var errIncomplete = gateway.NewError("", gateway.ClassBadResponse, gateway.ErrStreamTruncated)
 
 // NewStreamEncoder returns an encoder on w. includeUsage is the client's
 // stream_options.include_usage: the usage chunk is sent only if asked.
@@ -35,8 +48,19 @@ func NewStreamEncoder(w http.ResponseWriter, includeUsage bool) *StreamEncoder {
 func (e *StreamEncoder) Started() bool { return e.sw.Started() }
 
 // Encode writes the chunk for ev. Usage and citations are held until the
-// end, where OpenAI sends them.
+// end, where OpenAI sends them. A finish reason of gateway.FinishError
+// ends the stream as Fail does, with a 502 upstream_error, and returns
+// ErrStreamEnded; so does any Encode after the stream ended.
 func (e *StreamEncoder) Encode(ev gateway.Event) error {
+	if e.done {
+		return ErrStreamEnded
+	}
+	if ev.Type == gateway.EventFinish && ev.Finish == gateway.FinishError {
+		if err := e.Fail(errFinishedWithError); err != nil {
+			return err
+		}
+		return ErrStreamEnded
+	}
 	if e.prefix == nil {
 		start := ev
 		if ev.Type != gateway.EventStart {
@@ -54,6 +78,7 @@ func (e *StreamEncoder) Encode(ev gateway.Event) error {
 	case gateway.EventToolCallDelta:
 		return e.toolChunk(ev, false)
 	case gateway.EventFinish:
+		e.finished = true
 		return e.chunk(`{}`, "", strconv.Quote(wireFinish(ev.Finish)))
 	case gateway.EventUsage:
 		u := ev.Usage
@@ -90,13 +115,19 @@ func (e *StreamEncoder) chunk(delta, text, finish string) error {
 	return e.write(b)
 }
 
+// toolChunk writes a tool call delta. A start carries the ID and type
+// only when it has an ID (a later start completes the name: clients
+// append name fragments and keep the ID they have).
 func (e *StreamEncoder) toolChunk(ev gateway.Event, start bool) error {
 	b := append(e.buf[:0], e.prefix...)
 	b = append(b, `{"index":0,"delta":{"tool_calls":[{"index":`...)
 	b = strconv.AppendInt(b, int64(ev.Index), 10)
 	if start {
-		b = appendString(append(b, `,"id":`...), ev.ID)
-		b = appendString(append(b, `,"type":"function","function":{"name":`...), ev.Name)
+		if ev.ID != "" {
+			b = appendString(append(b, `,"id":`...), ev.ID)
+			b = append(b, `,"type":"function"`...)
+		}
+		b = appendString(append(b, `,"function":{"name":`...), ev.Name)
 		b = append(b, `,"arguments":""}`...)
 	} else {
 		b = append(appendString(append(b, `,"function":{"arguments":`...), ev.Text), '}')
@@ -128,10 +159,18 @@ func (e *StreamEncoder) write(b []byte) error {
 }
 
 // Close ends a complete stream: the usage chunk if the client asked for it,
-// then "data: [DONE]".
+// then "data: [DONE]". A stream with no finish reason is not complete:
+// Close then fails it (an error event, or a 502 if nothing was written
+// yet) without "[DONE]", and returns ErrStreamEnded.
 func (e *StreamEncoder) Close() error {
 	if e.done {
 		return nil
+	}
+	if !e.finished {
+		if err := e.Fail(errIncomplete); err != nil {
+			return err
+		}
+		return ErrStreamEnded
 	}
 	e.done = true
 	if e.prefix == nil {

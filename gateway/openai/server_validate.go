@@ -10,11 +10,15 @@ import (
 )
 
 // Request bounds. OpenAI's own: 128 tools, 4 stop sequences; the others
-// bound work and memory per request well above real use.
+// bound work and memory per request well above real use. Arrays are
+// refused while they are decoded (server_list.go), and maxItems bounds
+// the parts and tool calls of all messages together, since the
+// per-message caps multiply.
 const (
 	maxModelLen    = 256
 	maxMessages    = 4096
 	maxParts       = 1024
+	maxItems       = 32768
 	maxTools       = 128
 	maxStop        = 4
 	maxIDLen       = 256
@@ -62,10 +66,12 @@ func isNull(raw json.RawMessage) bool {
 	return len(raw) == 0 || string(raw) == "null"
 }
 
+// schemaError is the refusal of a schema that gateway.CheckSchema bounds.
+func schemaError(param string) *APIError {
+	return badValue(param, "the schema is too large or too deeply nested.")
+}
+
 func (in *chatIn) checkTools(req *gateway.ChatRequest) error {
-	if len(in.tools) > maxTools {
-		return badValue("tools", "at most 128 tools.")
-	}
 	for i, t := range in.tools {
 		p := "tools[" + strconv.Itoa(i) + "]"
 		switch {
@@ -77,6 +83,8 @@ func (in *chatIn) checkTools(req *gateway.ChatRequest) error {
 			return badValue(p+".function.name", "expected 1 to 64 letters, digits, '_' or '-'.")
 		case !isNull(t.Function.Parameters) && !isObject(t.Function.Parameters):
 			return badValue(p+".function.parameters", "expected a JSON Schema object.")
+		case gateway.CheckSchema(t.Function.Parameters) != nil:
+			return schemaError(p + ".function.parameters")
 		}
 		tool := gateway.Tool{Name: t.Function.Name, Description: t.Function.Description, Strict: t.Function.Strict != nil && *t.Function.Strict}
 		if !isNull(t.Function.Parameters) {
@@ -158,26 +166,14 @@ func (in *chatIn) checkSampling(req *gateway.ChatRequest) error {
 }
 
 func (in *chatIn) checkStop(req *gateway.ChatRequest) error {
-	if isNull(in.stop) {
-		return nil
-	}
-	var one string
-	if json.Unmarshal(in.stop, &one) == nil {
-		if one != "" {
-			req.Stop = []string{one}
-		}
-		return nil
-	}
-	var many []string
-	if json.Unmarshal(in.stop, &many) != nil || len(many) > maxStop {
-		return badValue("stop", "expected a string or up to 4 strings.")
-	}
-	for _, s := range many {
+	for _, s := range in.stop.list {
 		if s == "" {
 			return badValue("stop", "stop sequences must not be empty.")
 		}
 	}
-	req.Stop = many
+	if len(in.stop.list) > 0 {
+		req.Stop = in.stop.list
+	}
 	return nil
 }
 
@@ -204,6 +200,8 @@ func (in *chatIn) checkFormat(req *gateway.ChatRequest) error {
 		return badValue("response_format.json_schema.name", "expected 1 to 64 letters, digits, '_' or '-'.")
 	case !isNull(s.Schema) && !isObject(s.Schema):
 		return badValue("response_format.json_schema.schema", "expected a JSON Schema object.")
+	case gateway.CheckSchema(s.Schema) != nil:
+		return schemaError("response_format.json_schema.schema")
 	}
 	req.ResponseFormat = gateway.ResponseFormat{
 		Type: gateway.FormatJSONSchema, Name: s.Name, Description: s.Description,

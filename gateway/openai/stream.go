@@ -30,8 +30,9 @@ func (p *Provider) ChatStream(ctx context.Context, req *gateway.ChatRequest) (ga
 	}
 	ctx, stopDeadline := context.WithTimeout(ctx, p.streamMax)
 	ctx, cancel := context.WithCancelCause(ctx)
-	// One watchdog: first it bounds the wait for headers, then the silence
-	// between events.
+	// One watchdog: first it bounds the wait for headers, then each wait
+	// for the upstream's next event (and only that: the time the consumer
+	// takes between two calls to Next is not the upstream's silence).
 	watchdog := time.AfterFunc(p.timeout, func() { cancel(gateway.ErrIdleTimeout) })
 	abort := func() {
 		watchdog.Stop()
@@ -48,14 +49,15 @@ func (p *Provider) ChatStream(ctx context.Context, req *gateway.ChatRequest) (ga
 		abort()
 		return nil, err
 	}
-	watchdog.Reset(p.idle)
+	watchdog.Stop()
 	return newStream(ctx, p, resp.Body, watchdog, abort), nil
 }
 
-// newStream reads events from body. watchdog is reset on every event;
-// abort releases the request when the stream ends.
+// newStream reads events from body. watchdog runs only while a read from
+// the upstream is blocked; abort releases the request when the stream
+// ends.
 func newStream(ctx context.Context, p *Provider, body io.ReadCloser, watchdog *time.Timer, abort func()) *stream {
-	return &stream{p: p, ctx: ctx, body: body, sse: sse.NewReader(body, maxChunk), watchdog: watchdog, abort: abort}
+	return &stream{p: p, ctx: ctx, body: body, sse: sse.NewReader(body, maxChunk), watchdog: watchdog, abort: abort, last: -1}
 }
 
 // notAStream handles a 200 that is not an event stream: an error object
@@ -72,6 +74,17 @@ func (p *Provider) notAStream(ctx context.Context, resp *http.Response) error {
 }
 
 // stream reads an OpenAI chat.completion.chunk stream.
+//
+// Tool calls are numbered by the stream, densely, in the order they open;
+// upstream indexes only say which call a delta continues. A delta with no
+// index continues the last call; a delta whose ID differs from the ID of
+// the call it would continue opens a new call (servers that send index 0,
+// or none, for every call of a parallel turn). A name that arrives after
+// the ID, or in pieces, is passed on as a later EventToolCallStart; a
+// delta that repeats a call's ID and first name is not a new fragment.
+// Text, tool calls and finish reasons after the finish reason are
+// ignored: the answer is complete, and only usage and citations may
+// follow.
 type stream struct {
 	p        *Provider
 	ctx      context.Context
@@ -87,8 +100,12 @@ type stream struct {
 	started  bool
 	finished bool
 	cited    bool
-	calls    [gateway.MaxToolCalls / 64]uint64 // tool call indexes opened
 	closed   bool
+
+	calls   []toolSlot
+	byIndex [gateway.MaxToolCalls]uint8 // upstream index → call number + 1
+	last    int                         // the call a delta without index continues, or -1
+	called  bool                        // an EventToolCallStart was queued
 }
 
 // Next returns the next event; see gateway.Stream.
@@ -134,11 +151,12 @@ var done = []byte("[DONE]")
 // advance reads one upstream event and queues what it says. It returns
 // io.EOF at a complete end, or the error that ends the stream.
 func (s *stream) advance() error {
+	s.watchdog.Reset(s.p.idle)
 	ev, err := s.sse.Next()
+	s.watchdog.Stop()
 	if err != nil {
 		return s.endError(err)
 	}
-	s.watchdog.Reset(s.p.idle)
 	data := bytes.TrimSpace(ev.Data)
 	switch {
 	case bytes.Equal(data, done):
@@ -149,24 +167,39 @@ func (s *stream) advance() error {
 	case len(data) == 0:
 		return nil
 	}
+	if ev.Type == "error" {
+		return s.p.streamError(errorEvent(data))
+	}
 	s.resetChunk()
 	if err := unmarshal(data, &s.chunk); err != nil {
 		return s.p.badResponse(http.StatusOK, gateway.ErrInvalidJSON)
 	}
-	if s.chunk.Error != nil || ev.Type == "error" {
-		if s.chunk.Error == nil {
-			s.chunk.Error = &wireError{}
-		}
+	if s.chunk.Error != nil {
 		return s.p.streamError(s.chunk.Error)
 	}
 	return s.queueChunk(&s.chunk)
+}
+
+// errorEvent reads the data of an "event: error": {"error": {…}}, the bare
+// error object, or anything else (plain text from a proxy), which is
+// still an error reported inside the stream.
+func errorEvent(data []byte) *wireError {
+	var body wireErrorBody
+	if unmarshal(data, &body) == nil && body.Error != nil {
+		return body.Error
+	}
+	var w wireError
+	if unmarshal(data, &w) == nil {
+		return &w
+	}
+	return &wireError{}
 }
 
 // endError maps the end of the body, or a read failure.
 func (s *stream) endError(err error) error {
 	switch {
 	case errors.Is(err, io.EOF):
-		if s.finished && !s.p.v.RequireDone {
+		if s.finished && s.p.v.DoneOptional {
 			return io.EOF
 		}
 		return s.truncated(nil)
@@ -211,34 +244,26 @@ func (s *stream) queueChunk(c *wireChunk) error {
 		s.queue = append(s.queue, gateway.Event{Type: gateway.EventCitations, Citations: citations(nil, c.SearchResults, c.Citations)})
 	}
 	if c.Usage != nil {
-		s.queue = append(s.queue, gateway.Event{Type: gateway.EventUsage, Usage: c.Usage.canonical()})
+		s.queue = append(s.queue, gateway.Event{Type: gateway.EventUsage, Usage: *c.Usage.canonical()})
 	}
 	return nil
 }
 
 func (s *stream) queueChoice(c *wireChunkChoice) error {
-	if c.Index != 0 {
-		return nil // n is never sent, so only choice 0 exists
+	if c.Index != 0 || s.finished {
+		return nil // n is never sent, so only choice 0 exists; it ended
 	}
 	if t := c.Delta.Content + c.Delta.Refusal; t != "" {
 		s.queue = append(s.queue, gateway.Event{Type: gateway.EventText, Text: t})
 	}
-	for _, tc := range c.Delta.ToolCalls {
-		i := tc.Index
-		if i < 0 || i >= gateway.MaxToolCalls {
-			return s.p.badResponse(http.StatusOK, gateway.ErrInvalidJSON)
-		}
-		if bit := uint64(1) << (i % 64); s.calls[i/64]&bit == 0 && (tc.ID != "" || tc.Function.Name != "") {
-			s.calls[i/64] |= bit
-			s.queue = append(s.queue, gateway.Event{Type: gateway.EventToolCallStart, Index: i, ID: tc.ID, Name: tc.Function.Name})
-		}
-		if tc.Function.Arguments != "" {
-			s.queue = append(s.queue, gateway.Event{Type: gateway.EventToolCallDelta, Index: i, Text: tc.Function.Arguments})
+	for i := range c.Delta.ToolCalls {
+		if err := s.queueToolCall(&c.Delta.ToolCalls[i]); err != nil {
+			return err
 		}
 	}
-	if c.FinishReason != "" && !s.finished {
+	if c.FinishReason != "" {
 		s.finished = true
-		s.queue = append(s.queue, gateway.Event{Type: gateway.EventFinish, Finish: finishReason(c.FinishReason, s.calls != [gateway.MaxToolCalls / 64]uint64{})})
+		s.queue = append(s.queue, gateway.Event{Type: gateway.EventFinish, Finish: finishReason(c.FinishReason, s.called)})
 	}
 	return nil
 }

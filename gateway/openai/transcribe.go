@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"mime/multipart"
+	"net/http"
 	"net/textproto"
 	"path"
 	"strconv"
@@ -60,8 +61,13 @@ func (p *Provider) Transcribe(ctx context.Context, req *gateway.TranscribeReques
 	if req.Size >= 0 {
 		size = int64(len(head)+len(tail)) + req.Size
 	}
+	// The audio is streamed from the client's reader, so the body cannot
+	// be replayed: no GetBody.
 	body := io.NopCloser(io.MultiReader(bytes.NewReader(head), req.Audio, bytes.NewReader(tail)))
-	resp, err := p.send(ctx, "POST", p.endpoint(pathTranscribe, req.Model), body, size, ctype, "application/json")
+	resp, err := p.send(ctx, outRequest{
+		method: http.MethodPost, target: p.endpoint(pathTranscribe, req.Model), body: body,
+		size: size, contentType: ctype, accept: "application/json",
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -121,8 +127,13 @@ func (w *wireTranscription) canonical() *gateway.Transcription {
 	for _, s := range w.Segments {
 		t.Segments = append(t.Segments, gateway.Segment{ID: s.ID, Start: seconds(s.Start), End: seconds(s.End), Text: s.Text})
 	}
-	if w.Usage != nil && w.Usage.Type == "tokens" {
-		t.Usage = gateway.Usage{InputTokens: w.Usage.InputTokens, OutputTokens: w.Usage.OutputTokens}
+	if w.Usage != nil {
+		switch w.Usage.Type {
+		case "tokens":
+			t.Usage = &gateway.Usage{InputTokens: w.Usage.InputTokens, OutputTokens: w.Usage.OutputTokens}
+		case "duration":
+			t.UsageDuration = seconds(w.Usage.Seconds)
+		}
 	}
 	return t
 }

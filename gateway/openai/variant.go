@@ -19,6 +19,11 @@ const (
 // self-hosted servers such as vLLM, Ollama and llama.cpp) differ from
 // OpenAI in these ways only; a vendor package for one of them defines its
 // Variant and reuses this package.
+//
+// The zero value of every flag is the safe behaviour: "store": false is
+// sent, usage is asked for, and a stream must end with [DONE]. A variant
+// that forgets a flag is stricter, never leakier; each relaxation is
+// stated.
 type Variant struct {
 	// Kind is the configuration kind (Provider.Kind).
 	Kind string
@@ -32,14 +37,17 @@ type Variant struct {
 	// "max_completion_tokens" (OpenAI; reasoning models refuse
 	// "max_tokens") or "max_tokens" (most compatible servers).
 	MaxTokensField string
-	// SendStore sends "store": false, so the provider keeps no copy of the
-	// completion. Servers that reject unknown fields turn it off.
-	SendStore bool
-	// StreamUsage sends stream_options.include_usage, for metering.
-	StreamUsage bool
-	// RequireDone treats a stream that ends without "data: [DONE]" as
-	// truncated, even after a finish reason.
-	RequireDone bool
+	// OmitStore does not send "store": false, for servers that reject the
+	// field and keep no completions anyway. Otherwise it is always sent,
+	// so the provider keeps no copy of the completion.
+	OmitStore bool
+	// OmitStreamUsage does not send stream_options.include_usage, for
+	// servers that reject it; their streams cannot be metered unless they
+	// report usage unasked.
+	OmitStreamUsage bool
+	// DoneOptional accepts a stream that ends after its finish reason
+	// without "data: [DONE]"; otherwise such a stream is truncated.
+	DoneOptional bool
 	// EmbedBase64 asks for base64 embeddings (a quarter of the bytes of
 	// JSON floats, and exact).
 	EmbedBase64 bool
@@ -55,21 +63,25 @@ var (
 	// OpenAI is the OpenAI API itself.
 	OpenAI = Variant{
 		Kind: "openai", BaseURL: "https://api.openai.com/v1", Auth: AuthBearer,
-		MaxTokensField: "max_completion_tokens", SendStore: true, StreamUsage: true,
-		RequireDone: true, EmbedBase64: true,
+		MaxTokensField: "max_completion_tokens", EmbedBase64: true,
 	}
-	// Azure is Azure OpenAI in deployment mode.
+	// Azure is Azure OpenAI in deployment mode. It omits "store": the
+	// request schema of the GA api-version 2024-10-21 has no such field
+	// (Azure's stored completions came with 2024-10-01-preview and need
+	// "store": true to be asked for), Azure rejects arguments it does not
+	// recognise, and without stored completions it keeps no completion.
 	Azure = Variant{
-		Kind: "azure_openai", Auth: AuthAPIKeyHeader,
-		MaxTokensField: "max_completion_tokens", SendStore: true, StreamUsage: true,
-		RequireDone: true, EmbedBase64: true, Deployments: true, APIVersion: "2024-10-21",
+		Kind: "azure_openai", Auth: AuthAPIKeyHeader, OmitStore: true,
+		MaxTokensField: "max_completion_tokens", EmbedBase64: true,
+		Deployments: true, APIVersion: "2024-10-21",
 	}
 	// Compatible is a generic OpenAI-compatible server: bearer key if
-	// configured, max_tokens, no store field, usage asked for, and a
-	// finish reason accepted as the end of a stream without [DONE].
+	// configured, max_tokens, no store field (self-hosted servers keep
+	// nothing, and some reject it), usage asked for, and a finish reason
+	// accepted as the end of a stream without [DONE].
 	Compatible = Variant{
 		Kind: "openai_compatible", Auth: AuthBearer, KeyOptional: true,
-		MaxTokensField: "max_tokens", StreamUsage: true,
+		MaxTokensField: "max_tokens", OmitStore: true, DoneOptional: true,
 	}
 )
 

@@ -2,6 +2,7 @@ package openai
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -120,5 +121,76 @@ func TestProviderNeverPrintsKey(t *testing.T) {
 	_, err = p.Chat(context.Background(), req)
 	if pe := providerError(t, err); pe.Class != gateway.ClassInvalidRequest {
 		t.Fatalf("invalid schema: %+v", pe)
+	}
+}
+
+// TestVariantZeroValueIsSafe: a variant that sets none of the flags (a new
+// vendor written in a hurry) still sends store:false, asks for usage and
+// requires [DONE].
+func TestVariantZeroValueIsSafe(t *testing.T) {
+	fake := newFake(t)
+	v := Variant{Kind: "new_vendor"}
+	p := newProvider(t, fake, func(c *Config) { c.Variant = &v })
+	s, err := p.ChatStream(context.Background(), chatRequest("chat_stream"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := readStream(s); err != nil {
+		t.Fatal(err)
+	}
+	got := sentJSON(t, fake)
+	if so, _ := got["stream_options"].(map[string]any); got["store"] != false || so["include_usage"] != true {
+		t.Fatalf("sent store %v, stream_options %v", got["store"], got["stream_options"])
+	}
+	fake.Handle("no_done", serveEvents(`data: {"id":"x","model":"m","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}`+"\n\n"))
+	s, err = p.ChatStream(context.Background(), chatRequest("no_done"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := readStream(s); !errors.Is(err, gateway.ErrStreamTruncated) {
+		t.Fatalf("a stream without [DONE]: %v", err)
+	}
+}
+
+// TestAzureRequest pins what goes to Azure: the deployment URL with
+// api-version, the api-key header and no bearer token, and a body without
+// "store" (not in the GA API's request schema; Azure keeps no completion
+// unless stored completions are asked for) but with the output cap and
+// usage for streams.
+func TestAzureRequest(t *testing.T) {
+	fake := newFake(t)
+	base := strings.TrimSuffix(fake.URL, "/v1")
+	p := newProvider(t, fake, func(c *Config) {
+		c.Kind, c.BaseURL, c.Organization, c.Project, c.Deployment = "azure_openai", base, "", "", "prod-4o"
+	})
+	for _, stream := range []bool{false, true} {
+		req := chatRequest("chat_stream")
+		var err error
+		if stream {
+			var s gateway.Stream
+			if s, err = p.ChatStream(context.Background(), req); err == nil {
+				_, err = readStream(s)
+			}
+		} else {
+			req.Model = "chat_text"
+			_, err = p.Chat(context.Background(), req)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := fake.Last()
+		if r.Method != http.MethodPost || r.Path != "/openai/deployments/prod-4o/chat/completions" || r.RawQuery != "api-version=2024-10-21" {
+			t.Fatalf("URL %s %s?%s", r.Method, r.Path, r.RawQuery)
+		}
+		if r.Header.Get("Api-Key") != testKey || r.Header.Get("Authorization") != "" || r.Header.Get("OpenAI-Organization") != "" {
+			t.Fatalf("headers %v", r.Header)
+		}
+		got := sentJSON(t, fake)
+		if _, ok := got["store"]; ok {
+			t.Fatalf("store sent to Azure: %s", r.Body)
+		}
+		if got["max_completion_tokens"] != float64(100) || got["model"] != req.Model || (got["stream_options"] != nil) != stream {
+			t.Fatalf("stream %v: body %s", stream, r.Body)
+		}
 	}
 }

@@ -170,8 +170,10 @@ type wireDelta struct {
 	ToolCalls []wireToolDelta `json:"tool_calls"`
 }
 
+// wireToolDelta is a fragment of a tool call. Index is a pointer because
+// some servers leave it out.
 type wireToolDelta struct {
-	Index    int          `json:"index"`
+	Index    *int         `json:"index"`
 	ID       string       `json:"id"`
 	Function wireFunction `json:"function"`
 }
