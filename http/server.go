@@ -100,10 +100,12 @@ func (s *Server) Open() error {
 	s.https.TLSConfig = s.cfg.TLSConfig
 	// OPTIONS * goes through the stack too, so that it carries the headers.
 	s.https.DisableGeneralOptionsHandler = true
-	s.serve("https", func() error { return s.https.ServeTLS(s.capConns(ln), "", "") })
+	capped := s.capConns(ln) // here, under s.mu, not in the goroutine
+	s.serve("https", func() error { return s.https.ServeTLS(capped, "", "") })
 	if httpLn != nil {
 		s.redirect = s.newHTTPServer(redirectHandler(s.redirectPort()), "http")
-		s.serve("http", func() error { return s.redirect.Serve(s.capConns(httpLn)) })
+		cappedHTTP := s.capConns(httpLn)
+		s.serve("http", func() error { return s.redirect.Serve(cappedHTTP) })
 	}
 	return nil
 }
@@ -206,8 +208,9 @@ func (s *Server) Shutdown(ctx context.Context) error {
 }
 
 // capConns caps the open connections of one client address on ln (claim
-// DOS-1). Trusted reverse proxies carry many clients' connections and are
-// not capped.
+// DOS-1) and keeps the limit for the metrics; the caller holds s.mu.
+// Trusted reverse proxies carry many clients' connections and are not
+// capped.
 func (s *Server) capConns(ln net.Listener) net.Listener {
 	l := limits.LimitListener(ln, s.cfg.MaxConnsPerIP, s.clientIP.Trusted)
 	s.connLimits = append(s.connLimits, l)
