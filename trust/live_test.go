@@ -54,7 +54,7 @@ func liveEnvWith(t *testing.T, cfg *tls.Config, edge bool) *Env {
 	}
 	cfg.Certificates = []tls.Certificate{cert}
 	const perIP, headerTimeout = 8, 2 * time.Second
-	perSecond := ratelimit.Limit{Rate: 400, Period: 10 * time.Second, Burst: 40}
+	perSecond := ratelimit.Limit{Rate: 100, Period: 10 * time.Second, Burst: 40} // refills slower than even a -race run sends
 	srv := qhttp.NewServer(qhttp.Config{Addr: "127.0.0.1:0", HTTPAddr: "127.0.0.1:0", TLSConfig: cfg,
 		Auth: accounts, AuthBurst: 1000, MaxConnsPerIP: perIP, ReadHeaderTimeout: headerTimeout, Bots: detector, Shield: sh,
 		RateLimit: &qhttp.RateLimits{Limiter: ratelimit.NewMemory(ratelimit.MemoryOptions{}), PerIP: perSecond, PerUser: perSecond, PerKey: perSecond}})
@@ -137,7 +137,9 @@ func TestHandlerLive(t *testing.T) {
 	}
 	assertJSONShape(t, js.Body.Bytes())
 	if !strings.Contains(page.Body.String(), "Overall: pass") || !strings.Contains(js.Body.String(), `"passed": true`) {
-		t.Fatal("the live page or JSON does not show the passing result")
+		var buf bytes.Buffer
+		_ = get(ctx).WriteText(&buf)
+		t.Fatalf("the live page or JSON does not show the passing result:\n%s", buf.String())
 	}
 }
 
