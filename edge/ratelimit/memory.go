@@ -48,7 +48,7 @@ type Memory struct {
 
 type memShard struct {
 	mu    sync.Mutex
-	cache *lru
+	cache *tatCache
 	_     [48]byte // one 64-byte cache line per shard: no false sharing
 }
 

@@ -112,7 +112,7 @@ func (m *MemoryPenalties) Len() int {
 	for i := range m.shards {
 		s := &m.shards[i]
 		s.mu.Lock()
-		n += len(s.cache.index)
+		n += s.cache.len()
 		s.mu.Unlock()
 	}
 	return n
