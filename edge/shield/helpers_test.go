@@ -8,30 +8,14 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
+
+	"github.com/quirehq/quire/internal/fakeclock"
 )
 
 // fakeClock is a manual clock shared by a test and the box under test.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
+type fakeClock = fakeclock.Clock
 
-func newFakeClock() *fakeClock {
-	return &fakeClock{t: time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)}
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
+func newFakeClock() *fakeClock { return fakeclock.New() }
 
 // shields caches compiled shields by configuration: compiling the CRS takes
 // about a second, and most tests share a few configurations.
