@@ -88,13 +88,17 @@ func runCheck(parent context.Context, env *Env, check func(context.Context, *Env
 	}()
 	select {
 	case o := <-done:
-		return o
-	case <-ctx.Done():
-		if parent.Err() != nil {
-			return outcome{StatusFail, []string{"FAIL: the run was cancelled or reached its deadline before the check finished"}}
+		if ctx.Err() == nil {
+			return o
 		}
-		return outcome{StatusFail, []string{fmt.Sprintf("FAIL: the check did not finish within %s", timeout)}}
+		// It ended with its context: a check cut short may report what it
+		// did not finish, so its result does not count (fail closed).
+	case <-ctx.Done():
 	}
+	if parent.Err() != nil {
+		return outcome{StatusFail, []string{"FAIL: the run was cancelled or reached its deadline before the check finished"}}
+	}
+	return outcome{StatusFail, []string{fmt.Sprintf("FAIL: the check did not finish within %s", timeout)}}
 }
 
 // panicDetail describes a panic value only when it is a runtime error, whose
