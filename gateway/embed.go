@@ -12,7 +12,20 @@ type EmbedRequest struct {
 	// Dimensions truncates the vectors where the model supports it; 0 is
 	// the model's default.
 	Dimensions int
+	// Purpose says what the vectors are for, for vendors that embed a
+	// search query differently from the documents it searches (Cohere's
+	// input_type, Gemini's taskType); vendors without the notion ignore it.
+	Purpose EmbedPurpose
 }
+
+// EmbedPurpose is the intended use of embeddings.
+type EmbedPurpose uint8
+
+// Embedding purposes. The zero value is a document to be searched.
+const (
+	PurposeDocument EmbedPurpose = iota
+	PurposeQuery
+)
 
 // EmbedResponse holds one vector per input, in input order.
 type EmbedResponse struct {
