@@ -160,7 +160,42 @@ func (l Logs) SlogLevel() slog.Level {
 	return slog.LevelInfo
 }
 
-// AI configures the model providers the gateway may route to.
+// AI configures the model providers the gateway may route to, and how it
+// routes, redacts and meters.
 type AI struct {
 	Providers []Provider `yaml:"providers"`
+	// Aliases name ordered lists of "provider/model" targets: a request for
+	// the alias tries them in order (fallback).
+	Aliases map[string][]string `yaml:"aliases,omitempty"`
+	// Strict refuses every provider without a zero-data-retention
+	// agreement, even for a workspace that opted out (claim AI-2).
+	Strict bool `yaml:"strict"`
+	// Redaction replaces personal data and secrets in prompts with
+	// placeholders before they leave (claim AI-4).
+	Redaction Redaction `yaml:"redaction"`
+	// Budgets cap each account's token use; zero is no cap.
+	Budgets Budgets `yaml:"budgets"`
+	// MaxBodyBytes caps a gateway request body (default 8 MiB; audio
+	// uploads up to 25 MiB).
+	MaxBodyBytes int64 `yaml:"max_body_bytes"`
+}
+
+// Redaction configures prompt redaction.
+type Redaction struct {
+	// Enabled turns redaction on (the default).
+	Enabled *bool `yaml:"enabled,omitempty"`
+	// Kinds lists the entity kinds to redact (email, phone, card, iban,
+	// national_id, ip, secret); empty is all of them.
+	Kinds []string `yaml:"kinds,omitempty"`
+}
+
+// On reports whether redaction is enabled.
+func (r Redaction) On() bool { return r.Enabled == nil || *r.Enabled }
+
+// Budgets caps token use per account.
+type Budgets struct {
+	// TokensPerDay caps input plus output tokens per UTC day.
+	TokensPerDay int `yaml:"tokens_per_day"`
+	// TokensPerMinute caps the token rate.
+	TokensPerMinute int `yaml:"tokens_per_minute"`
 }

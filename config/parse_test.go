@@ -203,7 +203,7 @@ func TestParseErrors(t *testing.T) {
 		{"unknown nested key", "server:\n  addr: :1\n  adr: :2\n", []string{
 			`q.yaml:3: server.adr: unknown key; did you mean "addr"?`}},
 		{"unknown key in list item", "ai:\n  providers:\n    - name: a\n      colour: blue\n", []string{
-			"q.yaml:4: ai.providers[0].colour: unknown key; the keys accepted here are name, kind, base_url, api_key, zdr, trains_on_data, models, api_version, deployment, region, project"}},
+			"q.yaml:4: ai.providers[0].colour: unknown key; the keys accepted here are name, kind, base_url, api_key, zdr, trains_on_data, models, api_version, deployment, region, project, timeout, max_concurrent"}},
 		{"all problems at once", "mdoe: x\nserver:\n  adr: 1\n  max_header_bytes: lots\n  read_timeout: 30\nai:\n  providers:\n    - models: gpt\n      zdr: maybe\n", []string{
 			`q.yaml:1: mdoe: unknown key; did you mean "mode"?`,
 			`q.yaml:3: server.adr: unknown key; did you mean "addr"?`,

@@ -1,5 +1,7 @@
 package config
 
+import "time"
+
 // Provider kinds: one per wire format the gateway speaks.
 const (
 	KindOpenAI           = "openai"
@@ -47,6 +49,11 @@ type Provider struct {
 	// Region and Project apply to vertex only.
 	Region  string `yaml:"region"`
 	Project string `yaml:"project"`
+	// Timeout bounds one attempt: a whole answer, or a stream's first
+	// event (default: the vendor package's).
+	Timeout time.Duration `yaml:"timeout"`
+	// MaxConcurrent caps the calls in flight to this provider (default 64).
+	MaxConcurrent int `yaml:"max_concurrent"`
 }
 
 // requiresAPIKey reports whether kind authenticates with an API key that must be

@@ -2,8 +2,11 @@ package config
 
 import (
 	"fmt"
+	"maps"
 	"net/url"
+	"slices"
 	"strings"
+	"time"
 	"unicode"
 )
 
@@ -20,6 +23,61 @@ func (c *Config) validateAI(p *problems) {
 			continue
 		}
 		names[pr.Name] = i
+	}
+	c.validateAliases(p)
+	for i, k := range c.AI.Redaction.Kinds {
+		if !slices.Contains(RedactionKinds(), k) {
+			p.add(fmt.Sprintf("ai.redaction.kinds[%d]", i), "must be one of %s", strings.Join(RedactionKinds(), ", "))
+		}
+	}
+	if c.AI.Budgets.TokensPerDay < 0 {
+		p.add("ai.budgets.tokens_per_day", "must be 0 (no cap) or more")
+	}
+	if c.AI.Budgets.TokensPerMinute < 0 {
+		p.add("ai.budgets.tokens_per_minute", "must be 0 (no cap) or more")
+	}
+	if m := c.AI.MaxBodyBytes; m != 0 && (m < 1<<10 || m > 64<<20) {
+		p.add("ai.max_body_bytes", "must be between 1024 and 67108864 (64 MiB)")
+	}
+}
+
+// RedactionKinds lists the entity kinds ai.redaction.kinds accepts.
+func RedactionKinds() []string {
+	return []string{"email", "phone", "card", "iban", "national_id", "ip", "secret"}
+}
+
+// validateAliases checks that every alias names a free name and targets
+// "provider/model" pairs that exist.
+func (c *Config) validateAliases(p *problems) {
+	served := map[string]map[string]bool{}
+	for _, pr := range c.AI.Providers {
+		m := map[string]bool{}
+		for _, id := range pr.Models {
+			m[id] = true
+		}
+		served[pr.Name] = m
+	}
+	for _, alias := range slices.Sorted(maps.Keys(c.AI.Aliases)) {
+		key := "ai.aliases." + alias
+		targets := c.AI.Aliases[alias]
+		if strings.TrimSpace(alias) == "" || len(alias) > 128 || strings.ContainsAny(alias, " \t\r\n") {
+			p.add(key, "an alias must be 1 to 128 characters without spaces")
+		}
+		if len(targets) == 0 {
+			p.add(key, "list at least one target, e.g. [main-openai/gpt-4o-mini]")
+		}
+		for i, t := range targets {
+			tk := fmt.Sprintf("%s[%d]", key, i)
+			name, model, ok := strings.Cut(t, "/")
+			switch {
+			case !ok || name == "" || model == "":
+				p.add(tk, "must be provider/model, e.g. main-openai/gpt-4o-mini")
+			case served[name] == nil:
+				p.add(tk, "names no provider: %q is not in ai.providers", name)
+			case !served[name][model]:
+				p.add(tk, "provider %s does not list model %q in its models", name, model)
+			}
+		}
 	}
 }
 
@@ -44,6 +102,12 @@ func validateProvider(p *problems, key string, pr Provider, production bool) {
 	validateAPIKey(p, key, pr)
 	validateModels(p, key, pr.Models)
 	validateKindFields(p, key, pr)
+	if pr.Timeout < 0 || pr.Timeout > time.Hour {
+		p.add(key+".timeout", "must be between 0 (the default) and 1h")
+	}
+	if pr.MaxConcurrent < 0 || pr.MaxConcurrent > 10000 {
+		p.add(key+".max_concurrent", "must be between 0 (the default, 64) and 10000")
+	}
 	if pr.TrainsOnData {
 		p.add(key+".trains_on_data", "providers that may train on customer data are never used (claim AI-3); remove this provider, or set trains_on_data: false if its terms exclude training")
 	}

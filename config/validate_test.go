@@ -134,6 +134,25 @@ func TestValidateMessages(t *testing.T) {
 		{"level", fns(func(c *Config) { c.Logs.Level = "verbose" }), []string{
 			"logs.level: must be one of debug, info, warn, error"}},
 		{"level case", fns(func(c *Config) { c.Logs.Level = "DEBUG" }), nil},
+		{"alias ok", fns(withProvider(func(*Provider) {}), func(c *Config) {
+			c.AI.Aliases = map[string][]string{"chat": {"p/gpt-4o-mini"}}
+		}), nil},
+		{"alias targets", fns(withProvider(func(*Provider) {}), func(c *Config) {
+			c.AI.Aliases = map[string][]string{"chat": {"gpt-4o-mini", "other/gpt-4o-mini", "p/gpt-5"}, "empty": nil}
+		}), []string{
+			"ai.aliases.chat[0]: must be provider/model, e.g. main-openai/gpt-4o-mini",
+			`ai.aliases.chat[1]: names no provider: "other" is not in ai.providers`,
+			`ai.aliases.chat[2]: provider p does not list model "gpt-5" in its models`,
+			"ai.aliases.empty: list at least one target, e.g. [main-openai/gpt-4o-mini]"}},
+		{"redaction kinds", fns(func(c *Config) { c.AI.Redaction.Kinds = []string{"email", "names"} }), []string{
+			"ai.redaction.kinds[1]: must be one of email, phone, card, iban, national_id, ip, secret"}},
+		{"budgets negative", fns(func(c *Config) { c.AI.Budgets = Budgets{TokensPerDay: -1, TokensPerMinute: -1} }), []string{
+			"ai.budgets.tokens_per_day: must be 0 (no cap) or more", "ai.budgets.tokens_per_minute: must be 0 (no cap) or more"}},
+		{"gateway body cap", fns(func(c *Config) { c.AI.MaxBodyBytes = 100 }), []string{
+			"ai.max_body_bytes: must be between 1024 and 67108864 (64 MiB)"}},
+		{"provider timeout and concurrency", fns(withProvider(func(p *Provider) { p.Timeout, p.MaxConcurrent = -time.Second, -1 })), []string{
+			"ai.providers[0].timeout: must be between 0 (the default) and 1h",
+			"ai.providers[0].max_concurrent: must be between 0 (the default, 64) and 10000"}},
 		{"provider ok in production", fns(production, withProvider(func(*Provider) {})), nil},
 		{"provider name missing", fns(withProvider(func(p *Provider) { p.Name = "" })), []string{
 			"ai.providers[0].name: required: a short unique label such as main-openai"}},
