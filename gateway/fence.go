@@ -1,0 +1,102 @@
+package gateway
+
+import (
+	"errors"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+)
+
+// ProviderHosts are the API hosts of the vendors the gateway speaks to. A
+// leading dot matches every subdomain (Azure resources, Vertex regions).
+var ProviderHosts = []string{
+	"api.openai.com",
+	".openai.azure.com",
+	".cognitiveservices.azure.com",
+	"api.anthropic.com",
+	"generativelanguage.googleapis.com",
+	"aiplatform.googleapis.com",
+	"-aiplatform.googleapis.com", // REGION-aiplatform.googleapis.com
+	"api.groq.com",
+	"api.perplexity.ai",
+	"api.cohere.com",
+	"api.cohere.ai",
+	".nebius.com",
+	".nebius.ai",
+}
+
+// ErrOutsideGateway refuses a request to an AI provider that does not go
+// through the gateway's own client (claim AI-1).
+var ErrOutsideGateway = errors.New("gateway: AI provider requests must go through the gateway")
+
+// Fence returns rt refusing every request to a provider host
+// (ProviderHosts) or to one of the extra host:port endpoints (the
+// configured base URLs, such as a local model server). Installed as
+// http.DefaultTransport, it keeps any code path other than the gateway,
+// whose client has a transport of its own, from reaching a provider.
+func Fence(rt http.RoundTripper, extra []string) *Fencer {
+	f := &Fencer{rt: rt, extra: map[string]bool{}}
+	f.Add(extra...)
+	return f
+}
+
+// Fencer is a fenced http.RoundTripper.
+type Fencer struct {
+	rt    http.RoundTripper
+	mu    sync.RWMutex
+	extra map[string]bool
+}
+
+// Add fences off more host:port endpoints.
+func (f *Fencer) Add(hostports ...string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, e := range hostports {
+		f.extra[strings.ToLower(e)] = true
+	}
+}
+
+// RoundTrip implements http.RoundTripper.
+func (f *Fencer) RoundTrip(r *http.Request) (*http.Response, error) {
+	if f.Refuses(r.URL.Host) {
+		if r.Body != nil {
+			_ = r.Body.Close()
+		}
+		return nil, ErrOutsideGateway
+	}
+	return f.rt.RoundTrip(r)
+}
+
+// Refuses reports whether hostport is fenced off.
+func (f *Fencer) Refuses(hostport string) bool {
+	hp := strings.ToLower(strings.TrimSuffix(hostport, "."))
+	f.mu.RLock()
+	listed := f.extra[hp]
+	f.mu.RUnlock()
+	if listed {
+		return true
+	}
+	host := hp
+	if h, _, err := net.SplitHostPort(hp); err == nil {
+		host = h
+	}
+	host = strings.TrimSuffix(host, ".")
+	return IsProviderHost(host)
+}
+
+// IsProviderHost reports whether host is a vendor API host.
+func IsProviderHost(host string) bool {
+	host = strings.ToLower(strings.TrimSuffix(host, "."))
+	for _, p := range ProviderHosts {
+		switch {
+		case p[0] == '.' || p[0] == '-':
+			if strings.HasSuffix(host, p) && len(host) > len(p) {
+				return true
+			}
+		case host == p:
+			return true
+		}
+	}
+	return false
+}

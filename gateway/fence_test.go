@@ -1,0 +1,39 @@
+package gateway
+
+import (
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+)
+
+func TestIsProviderHost(t *testing.T) {
+	for host, want := range map[string]bool{
+		"api.openai.com": true, "API.OpenAI.com.": true, "res.openai.azure.com": true, "openai.azure.com": false,
+		"europe-west4-aiplatform.googleapis.com": true, "aiplatform.googleapis.com": true, "api.anthropic.com": true,
+		"api.cohere.com": true, "api.tokenfactory.nebius.com": true, "example.com": false, "openai.com.evil.example": false,
+		"notapi.openai.com": false, "storage.googleapis.com": false, "": false,
+	} {
+		if got := IsProviderHost(host); got != want {
+			t.Errorf("IsProviderHost(%q) = %v, want %v", host, got, want)
+		}
+	}
+}
+
+func TestFence(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	defer srv.Close()
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	defer other.Close()
+	c := &http.Client{Transport: Fence(http.DefaultTransport, []string{srv.Listener.Addr().String()})}
+	for _, u := range []string{"https://api.openai.com/v1/models", "https://api.anthropic.com./v1/messages", srv.URL + "/v1/chat/completions"} {
+		if _, err := c.Get(u); !errors.Is(err, ErrOutsideGateway) {
+			t.Errorf("GET %s: err %v, want ErrOutsideGateway", u, err)
+		}
+	}
+	resp, err := c.Get(other.URL)
+	if err != nil {
+		t.Fatalf("a host that is no provider was refused: %v", err)
+	}
+	resp.Body.Close()
+}
