@@ -119,3 +119,27 @@ func (db *DB) checkOwnership(ctx context.Context) error {
 	}
 	return nil
 }
+
+// Transport describes how a connection string reaches its server, for the
+// trust check of claim TLS-2: whether every host is on loopback (or a Unix
+// socket), and otherwise whether each is reached over TLS with the
+// certificate verified.
+func Transport(url string) (local, verified bool, err error) {
+	c, err := pgconn.ParseConfig(url)
+	if err != nil {
+		return false, false, fmt.Errorf("postgres: parse the connection string: %w", err)
+	}
+	hosts := []*pgconn.FallbackConfig{{Host: c.Host, Port: c.Port, TLSConfig: c.TLSConfig}}
+	hosts = append(hosts, c.Fallbacks...)
+	local, verified = true, true
+	for _, h := range hosts {
+		if isLocal(h.Host, h.Port) {
+			continue
+		}
+		local = false
+		if h.TLSConfig == nil || h.TLSConfig.InsecureSkipVerify && h.TLSConfig.VerifyPeerCertificate == nil {
+			verified = false
+		}
+	}
+	return local, verified, nil
+}

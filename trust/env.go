@@ -73,6 +73,11 @@ type Env struct {
 
 	// Logs describes the diagnostic logs (claim AI-5).
 	Logs LogInfo
+	// AI describes the AI gateway (claims AI-1 to AI-4).
+	AI AIInfo
+	// Outbound lists the configured outbound connections (claim TLS-2);
+	// nil means they are not known.
+	Outbound []Outbound
 
 	// Timeout bounds each check that sets no timeout of its own;
 	// zero means DefaultTimeout.
