@@ -42,12 +42,26 @@ func (s *Server) identify(next http.Handler) http.Handler {
 	})
 }
 
-// actorOf authenticates r, preferring an Authorization header.
+// actorOf authenticates r, preferring an Authorization header; on the
+// Anthropic-compatible routes an x-api-key header is an API key too.
 func (s *Server) actorOf(w http.ResponseWriter, r *http.Request) (*Actor, error) {
 	if h := r.Header.Get("Authorization"); h != "" {
 		scheme, key, ok := strings.Cut(h, " ")
 		if !ok || !strings.EqualFold(scheme, "Bearer") {
 			return nil, quire.Errorf(quire.EUNAUTHORIZED, "Authorization must be a Bearer API key.")
+		}
+		k, err := s.cfg.Auth.AuthenticateKey(r.Context(), strings.TrimSpace(key))
+		if err != nil {
+			return nil, err
+		}
+		return &Actor{UserID: k.UserID, Key: k}, nil
+	}
+	if strings.HasPrefix(r.URL.Path, "/anthropic/") {
+		// Anthropic's clients send their key as x-api-key, and no cookie
+		// is accepted on the gateway routes.
+		key := r.Header.Get("X-Api-Key")
+		if key == "" {
+			return nil, nil
 		}
 		k, err := s.cfg.Auth.AuthenticateKey(r.Context(), strings.TrimSpace(key))
 		if err != nil {
