@@ -18,6 +18,8 @@ var ProviderHosts = []string{
 	"generativelanguage.googleapis.com",
 	"aiplatform.googleapis.com",
 	"-aiplatform.googleapis.com", // REGION-aiplatform.googleapis.com
+	"aiplatform.us.rep.googleapis.com",
+	"aiplatform.eu.rep.googleapis.com",
 	"api.groq.com",
 	"api.perplexity.ai",
 	"api.cohere.com",
