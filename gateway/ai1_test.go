@@ -28,6 +28,7 @@ var providerSDKs = []string{
 // and why: none of them sends a request.
 var hostAllowed = map[string]string{
 	"config/validate_ai.go": "an example endpoint in a validation message",
+	"trust/ai.go":           "the AI-1 check sends to these hosts to prove the fence refuses them",
 }
 
 var urlish = regexp.MustCompile(`(?i)(?:https?://)?([a-z0-9.-]+\.[a-z]{2,})`)
