@@ -15,8 +15,9 @@ import (
 type Config struct {
 	// Name is the configured label (Provider.Name).
 	Name string
-	// Kind selects the Variant: "openai" (the default), "azure_openai" or
-	// "openai_compatible". Variant, when set, overrides it.
+	// Kind selects the Variant: "openai" (the default), "azure_openai",
+	// "groq", "nebius", "perplexity" or "openai_compatible". Variant,
+	// when set, overrides it.
 	Kind    string
 	Variant *Variant
 	// BaseURL is the API root ("https://api.openai.com/v1"); empty means

@@ -33,13 +33,24 @@
 // JSON request bodies can be replayed by the transport (GetBody) on a
 // fresh connection.
 //
-// A Variant describes a dialect: OpenAI, Azure (deployment URLs,
-// api-version, api-key header, no store field) and Compatible
-// (self-hosted servers: no key required, max_tokens, no store field, no
-// [DONE] required) are defined here; Groq, Nebius and Perplexity need only
-// their own Variant values, and Perplexity's citations and search_results
-// are already read into gateway.Citation. A Variant's zero flags are the
-// safe behaviour (store false, usage asked for, [DONE] required).
+// A Variant describes a dialect, and each is defined here with the reason
+// for every flag: OpenAI; Azure (deployment URLs, api-version, api-key
+// header, no store field); Compatible (self-hosted servers: no key
+// required, max_tokens, no store field, no [DONE] required); Groq (no
+// store field, which it rejects; max_completion_tokens; usage read from
+// x_groq.usage and from the stream_options usage chunk, the last one
+// winning; transcription; no embeddings); Nebius Token Factory (store
+// false, max_tokens, base64 embeddings, FastAPI validation errors read
+// for their type and location; no transcription); Perplexity (chat at
+// /chat/completions without /v1, citations and search_results read into
+// gateway.Citation, streamed or not; reasoning_tokens, reported apart
+// from completion_tokens, added to the output; no [DONE]; no tools,
+// embeddings, transcription or model list). A variant refuses what its
+// vendor cannot do before any request, with a ClassInvalidRequest error
+// wrapping gateway.ErrUnsupported (Provider.Supports tells a router in
+// advance), rather than send a prompt where it cannot be served. A
+// Variant's zero flags are the safe behaviour (store false, usage asked
+// for, [DONE] required, every operation offered).
 //
 // # Server codec
 //

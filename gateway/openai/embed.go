@@ -8,8 +8,12 @@ import (
 )
 
 // Embed returns one vector per input. Vectors are asked for in base64
-// where the variant supports it, and read in either encoding.
+// where the variant supports it, and read in either encoding. A variant
+// without embeddings refuses before any request (Variant.Unsupported).
 func (p *Provider) Embed(ctx context.Context, req *gateway.EmbedRequest) (*gateway.EmbedResponse, error) {
+	if err := p.refuse(OpEmbed); err != nil {
+		return nil, err
+	}
 	ctx, cancel := context.WithTimeout(ctx, p.timeout)
 	defer cancel()
 	w := wireEmbedRequest{Model: req.Model, Input: req.Inputs, Dimensions: req.Dimensions}

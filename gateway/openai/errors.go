@@ -27,8 +27,12 @@ func (p *Provider) statusError(resp *http.Response) error {
 	defer gateway.PutBuffer(buf)
 	if _, err := buf.ReadFrom(io.LimitReader(resp.Body, maxErrorBody)); err == nil {
 		var body wireErrorBody
-		if unmarshal(buf.Bytes(), &body) == nil && body.Error != nil {
-			typ, code, param = body.Error.Type, body.Error.code(), body.Error.param()
+		if unmarshal(buf.Bytes(), &body) == nil {
+			if body.Error != nil {
+				typ, code, param = body.Error.Type, body.Error.code(), body.Error.param()
+			} else {
+				typ, param = body.validation()
+			}
 		}
 	}
 	e := gateway.NewStatusError(p.name, resp.StatusCode, resp.Header, typ, code, param)

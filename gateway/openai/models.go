@@ -8,8 +8,12 @@ import (
 	"github.com/quirehq/quire/gateway"
 )
 
-// Models lists the models the account can use.
+// Models lists the models the account can use. A variant without a model
+// list refuses before any request (Variant.Unsupported).
 func (p *Provider) Models(ctx context.Context) ([]gateway.Model, error) {
+	if err := p.refuse(OpModels); err != nil {
+		return nil, err
+	}
 	ctx, cancel := context.WithTimeout(ctx, p.timeout)
 	defer cancel()
 	resp, err := p.send(ctx, outRequest{method: http.MethodGet, target: p.endpoint(pathModels, ""), accept: "application/json"})

@@ -14,6 +14,9 @@ import (
 // usage when streaming; "user", "metadata" and every other field a client
 // may have sent do not exist at this point.
 func (p *Provider) chatBody(req *gateway.ChatRequest, stream bool) (*bytes.Buffer, error) {
+	if err := p.v.checkChat(req); err != nil {
+		return nil, err
+	}
 	w := wireChatRequest{
 		Model:             req.Model,
 		Messages:          wireMessages(req),
@@ -42,6 +45,9 @@ func (p *Provider) chatBody(req *gateway.ChatRequest, stream bool) (*bytes.Buffe
 	}
 	if !p.v.OmitStore {
 		w.Store = new(bool)
+	}
+	if p.v.NoTools {
+		w.ToolChoice, w.ParallelToolCalls = nil, nil
 	}
 	return encodeJSON(&w)
 }

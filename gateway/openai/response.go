@@ -36,8 +36,15 @@ func (u *wireUsage) canonical() *gateway.Usage {
 	if u.PromptTokensDetails != nil {
 		g.CachedInputTokens = u.PromptTokensDetails.CachedTokens
 	}
-	if u.CompletionTokensDetails != nil {
+	switch {
+	case u.CompletionTokensDetails != nil:
 		g.ReasoningTokens = u.CompletionTokensDetails.ReasoningTokens
+	case u.ReasoningTokens > 0:
+		// Perplexity counts reasoning apart from completion_tokens (its
+		// total_tokens is prompt plus completion, and it bills reasoning
+		// on its own line); gateway.Usage counts it inside the output.
+		g.ReasoningTokens = u.ReasoningTokens
+		g.OutputTokens += u.ReasoningTokens
 	}
 	return g
 }

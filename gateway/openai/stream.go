@@ -243,6 +243,12 @@ func (s *stream) queueChunk(c *wireChunk) error {
 		s.cited = true
 		s.queue = append(s.queue, gateway.Event{Type: gateway.EventCitations, Citations: citations(nil, c.SearchResults, c.Citations)})
 	}
+	// Groq reports the stream's usage in x_groq.usage of its finish chunk,
+	// and again, as OpenAI does, in a last chunk of its own when
+	// stream_options asked for it: both are passed on, the last one wins.
+	if c.XGroq != nil && c.XGroq.Usage != nil {
+		s.queue = append(s.queue, gateway.Event{Type: gateway.EventUsage, Usage: *c.XGroq.Usage.canonical()})
+	}
 	if c.Usage != nil {
 		s.queue = append(s.queue, gateway.Event{Type: gateway.EventUsage, Usage: *c.Usage.canonical()})
 	}

@@ -45,8 +45,13 @@ func audioExt(filename, mediaType string) (string, bool) {
 }
 
 // Transcribe uploads audio (streamed, not buffered) and returns its text.
+// A variant without transcription refuses before any request
+// (Variant.Unsupported).
 // It asks for verbose_json when req.Segments is set, else json.
 func (p *Provider) Transcribe(ctx context.Context, req *gateway.TranscribeRequest) (*gateway.Transcription, error) {
+	if err := p.refuse(OpTranscribe); err != nil {
+		return nil, err
+	}
 	ext, ok := audioExt(req.Filename, req.MediaType)
 	if !ok {
 		return nil, gateway.NewError(p.name, gateway.ClassInvalidRequest, errAudioFormat)

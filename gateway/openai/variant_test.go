@@ -1,15 +1,21 @@
 package openai
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/quirehq/quire/gateway"
+	"github.com/quirehq/quire/gateway/openai/openaitest"
 )
 
 func TestAzureVariant(t *testing.T) {
@@ -193,4 +199,137 @@ func TestAzureRequest(t *testing.T) {
 			t.Fatalf("stream %v: body %s", stream, r.Body)
 		}
 	}
+}
+
+// TestVendorVariants pins each vendor's defaults: kind, endpoint, auth,
+// and what it may be asked for.
+func TestVendorVariants(t *testing.T) {
+	tests := []struct {
+		kind, chat, embed, models string
+		unsupported               []Operation
+	}{
+		{"openai", "https://api.openai.com/v1/chat/completions", "https://api.openai.com/v1/embeddings", "https://api.openai.com/v1/models", nil},
+		{"groq", "https://api.groq.com/openai/v1/chat/completions", "", "https://api.groq.com/openai/v1/models", []Operation{OpEmbed}},
+		{"nebius", "https://api.tokenfactory.nebius.com/v1/chat/completions", "https://api.tokenfactory.nebius.com/v1/embeddings",
+			"https://api.tokenfactory.nebius.com/v1/models", []Operation{OpTranscribe}},
+		{"perplexity", "https://api.perplexity.ai/chat/completions", "", "", []Operation{OpEmbed, OpTranscribe, OpModels}},
+	}
+	for _, tt := range tests {
+		p, err := New(Config{Name: "a", Kind: tt.kind, APIKey: "k"}, nil)
+		if err != nil {
+			t.Fatalf("%s: %v", tt.kind, err)
+		}
+		if p.Kind() != tt.kind || p.endpoint(pathChat, "m") != tt.chat || p.header.Get("Authorization") != "Bearer k" {
+			t.Fatalf("%s: kind %s, chat %s, headers %v", tt.kind, p.Kind(), p.endpoint(pathChat, "m"), p.header)
+		}
+		if tt.embed != "" && p.endpoint(pathEmbed, "m") != tt.embed || tt.models != "" && p.endpoint(pathModels, "") != tt.models {
+			t.Fatalf("%s: endpoints %s %s", tt.kind, p.endpoint(pathEmbed, "m"), p.endpoint(pathModels, ""))
+		}
+		for _, op := range []Operation{OpEmbed, OpTranscribe, OpModels} {
+			refused := false
+			for _, u := range tt.unsupported {
+				refused = refused || u == op
+			}
+			if p.Supports(op) == refused {
+				t.Errorf("%s: Supports(%s) = %v", tt.kind, op, p.Supports(op))
+			}
+		}
+		if _, err := New(Config{Name: "a", Kind: tt.kind}, nil); err == nil || !strings.Contains(err.Error(), "API key is required") {
+			t.Errorf("%s without a key: %v", tt.kind, err)
+		}
+	}
+	// VariantFor returns a copy: a caller cannot change the package's.
+	v, ok := VariantFor("groq")
+	v.OmitStore = false
+	if w, _ := VariantFor("groq"); !ok || !w.OmitStore || Groq.OmitStore != true {
+		t.Fatal("VariantFor shares the package's variant")
+	}
+	if _, ok := VariantFor("cohere"); ok {
+		t.Fatal("cohere is not an OpenAI dialect")
+	}
+	if fmt.Sprint(OpEmbed|OpModels) == "" || OpTranscribe.String() != "transcription" {
+		t.Fatal("operation names")
+	}
+}
+
+// FuzzVendorStreams reads arbitrary streams as each vendor's: the
+// invariants of FuzzStreamChunks hold whatever the variant's flags.
+func FuzzVendorStreams(f *testing.F) {
+	for _, name := range []string{"groq_stream", "groq_stream_xgroq", "nebius_stream", "perplexity_stream"} {
+		raw, err := os.ReadFile(filepath.Join("testdata", name+".http"))
+		if err != nil {
+			f.Fatal(err)
+		}
+		g, err := openaitest.ParseGolden(raw)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(g.Body)
+	}
+	f.Add([]byte("data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}],\"x_groq\":{\"usage\":{\"prompt_tokens\":-1}}}\n\n"))
+	f.Add([]byte("data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"a\"},\"finish_reason\":\"stop\"}],\"usage\":{\"reasoning_tokens\":5},\"citations\":[\"\"]}\n\n"))
+	variants := []Variant{Groq, Nebius, Perplexity}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		for _, v := range variants {
+			p := &Provider{name: "fuzz", v: v, idle: time.Hour}
+			evs, err := readStream(nopStream(p, body))
+			finished := false
+			for i, ev := range evs {
+				switch ev.Type {
+				case gateway.EventStart:
+					if i != 0 {
+						t.Fatalf("%s: start event at %d", v.Kind, i)
+					}
+				case gateway.EventFinish:
+					if finished {
+						t.Fatalf("%s: two finish events", v.Kind)
+					}
+					finished = true
+				case gateway.EventCitations:
+					for _, c := range ev.Citations {
+						if c.URL == "" {
+							t.Fatalf("%s: citation without URL", v.Kind)
+						}
+					}
+				}
+			}
+			if err == nil && !finished {
+				t.Fatalf("%s: a stream without a finish reason ended cleanly", v.Kind)
+			}
+			if err != nil {
+				if _, ok := gateway.AsProviderError(err); !ok {
+					t.Fatalf("%s: error %v (%T) is not a ProviderError", v.Kind, err, err)
+				}
+			}
+		}
+	})
+}
+
+// FuzzValidationDetail reads arbitrary FastAPI error bodies: what is kept
+// is a token or nothing.
+func FuzzValidationDetail(f *testing.F) {
+	for _, name := range []string{"nebius_error_404", "nebius_error_422"} {
+		raw, err := os.ReadFile(filepath.Join("testdata", name+".http"))
+		if err != nil {
+			f.Fatal(err)
+		}
+		g, err := openaitest.ParseGolden(raw)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(g.Body)
+	}
+	f.Add([]byte(`{"detail":[{"type":"a b","loc":["body","x y",1e400]}]}`))
+	f.Add([]byte(`{"detail":[{"type":"t","loc":[null,true,{"a":1},[1]]}]}`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		p := &Provider{name: "fuzz", v: Nebius}
+		resp := &http.Response{StatusCode: 422, Header: http.Header{}, Body: io.NopCloser(bytes.NewReader(body))}
+		pe := providerError(t, p.statusError(resp))
+		if pe.Status != 422 || gateway.SafeToken(pe.Type, 64) != pe.Type || gateway.SafeToken(pe.Param, 128) != pe.Param {
+			t.Fatalf("got %+v", pe)
+		}
+		if len(body) >= 8 && strings.Contains(pe.Error(), string(body)) {
+			t.Fatal("error quotes the body")
+		}
+	})
 }

@@ -2,6 +2,8 @@ package openai
 
 import (
 	"encoding/json"
+	"strconv"
+	"strings"
 )
 
 // Wire types: the JSON the OpenAI API sends and accepts. Requests to the
@@ -137,6 +139,9 @@ type wireUsage struct {
 	TotalTokens             int                `json:"total_tokens"`
 	PromptTokensDetails     *wirePromptDetails `json:"prompt_tokens_details,omitempty"`
 	CompletionTokensDetails *wireOutputDetails `json:"completion_tokens_details,omitempty"`
+	// ReasoningTokens is Perplexity's top-level count, reported beside
+	// completion_tokens rather than inside it; only ever read.
+	ReasoningTokens int `json:"reasoning_tokens,omitempty"`
 }
 
 type wirePromptDetails struct {
@@ -156,6 +161,14 @@ type wireChunk struct {
 	Citations     []string           `json:"citations"`
 	SearchResults []wireSearchResult `json:"search_results"`
 	Error         *wireError         `json:"error"`
+	// XGroq is Groq's extension: on the chunk that carries the finish
+	// reason, the usage of the whole stream.
+	XGroq *wireXGroq `json:"x_groq"`
+}
+
+// wireXGroq is the x_groq member of a Groq chunk.
+type wireXGroq struct {
+	Usage *wireUsage `json:"usage"`
 }
 
 type wireChunkChoice struct {
@@ -209,6 +222,39 @@ func (e *wireError) param() string {
 
 type wireErrorBody struct {
 	Error *wireError `json:"error"`
+	// Detail is the error body of FastAPI servers (Nebius): a string, or
+	// a list of validation errors of which only the first one's type and
+	// location are read (never its message or its "input", an echo of
+	// the request).
+	Detail json.RawMessage `json:"detail"`
+}
+
+// wireValidationError is one entry of a FastAPI "detail" list.
+type wireValidationError struct {
+	Type string `json:"type"`
+	Loc  []any  `json:"loc"`
+}
+
+// validation returns the type and location ("messages.0.content") of the
+// first validation error in a FastAPI body, or empty strings.
+func (b *wireErrorBody) validation() (typ, param string) {
+	var list []wireValidationError
+	if len(b.Detail) == 0 || b.Detail[0] != '[' || json.Unmarshal(b.Detail, &list) != nil || len(list) == 0 {
+		return "", ""
+	}
+	var parts []string
+	for i, l := range list[0].Loc {
+		switch l := l.(type) {
+		case string:
+			if i == 0 && l == "body" {
+				continue // FastAPI names the part of the request first
+			}
+			parts = append(parts, l)
+		case float64:
+			parts = append(parts, strconv.FormatFloat(l, 'f', -1, 64))
+		}
+	}
+	return list[0].Type, strings.Join(parts, ".")
 }
 
 // Embeddings.
