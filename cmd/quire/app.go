@@ -90,6 +90,8 @@ type app struct {
 	// pingRedis asks the rate limits' Redis for an answer, once
 	// newRateLimits has connected to one (RL-1).
 	pingRedis func(ctx context.Context) error
+	// gateway is the AI gateway, once a command has built it.
+	gateway *aiGateway
 }
 
 // openApp opens the store and unseals the barrier. On a new deployment it

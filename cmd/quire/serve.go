@@ -122,6 +122,14 @@ func startServer(ctx context.Context, cfg *config.Config, stderr io.Writer) (*se
 			return nil, fmt.Errorf("shield: %w", err)
 		}
 	}
+	gw, err := newGateway(cfg, lg.Slog())
+	if err != nil {
+		a.Close()
+		lg.Close()
+		return nil, err
+	}
+	a.closers = append(a.closers, gw.Close)
+	a.gateway = gw
 	var reg *metrics.Registry
 	if cfg.Metrics.Enabled {
 		reg = metrics.New()
@@ -136,6 +144,7 @@ func startServer(ctx context.Context, cfg *config.Config, stderr io.Writer) (*se
 		ReadHeaderTimeout: cfg.Server.ReadHeaderTimeout, ReadTimeout: cfg.Server.ReadTimeout,
 		WriteTimeout: cfg.Server.WriteTimeout, IdleTimeout: cfg.Server.IdleTimeout, MaxHeaderBytes: cfg.Server.MaxHeaderBytes,
 	})
+	gw.mount(hs, cfg)
 	reports := &reportSource{}
 	th := trust.Handler(reports.Get)
 	hs.Mount("GET /trust", th)

@@ -43,6 +43,10 @@ func runTrust(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if a.auth, err = newAuth(a, cliLogger(stderr), func() string { return *url }); err != nil {
 		return err
 	}
+	if a.gateway, err = newGateway(a.cfg, cliLogger(stderr)); err != nil {
+		return err
+	}
+	defer a.gateway.Close()
 	env := trustEnv(a)
 	env.URL = *url
 	env.ServerName = probeName(a.cfg, *url)
@@ -98,6 +102,7 @@ func trustEnv(a *app) *trust.Env {
 	if a.auth != nil {
 		env.Accounts = a.auth
 	}
+	env.AI, env.Outbound = aiInfo(cfg, a.gateway), outbound(cfg)
 	if env.RateLimit.PingRedis == nil && env.RateLimit.Redis {
 		env.RateLimit.PingRedis = redisPing(cfg.RateLimit.RedisURL.Reveal())
 	}

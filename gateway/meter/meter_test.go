@@ -1,0 +1,137 @@
+package meter
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/quirehq/quire/gateway"
+	"github.com/quirehq/quire/gateway/endpoint"
+	"github.com/quirehq/quire/gateway/route"
+)
+
+type clock struct{ t time.Time }
+
+func (c *clock) now() time.Time { return c.t }
+
+type sink struct {
+	mu   sync.Mutex
+	recs []Record
+}
+
+func (s *sink) RecordUsage(_ context.Context, recs []Record) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.recs = append(s.recs, recs...)
+	return nil
+}
+
+var alice = &endpoint.Caller{Account: "alice", Workspace: "w1"}
+
+func used(ctx context.Context, m *Meter, model string, in, out int) {
+	m.Attempt(ctx, route.Attempt{Op: "chat", Provider: "p", Kind: "openai", Model: model, Status: 200,
+		Usage: &gateway.Usage{InputTokens: in, OutputTokens: out}})
+}
+
+func TestBudgets(t *testing.T) {
+	c := &clock{time.Date(2026, 11, 29, 10, 0, 30, 0, time.UTC)}
+	m := New(Options{Budgets: Budgets{TokensPerDay: 1000, TokensPerMinute: 300}, Now: c.now})
+	ctx := endpoint.WithCaller(context.Background(), alice)
+	if err := m.Admit(ctx, alice, 300); err != nil {
+		t.Fatalf("a call within both budgets refused: %v", err)
+	}
+	if err := m.Admit(ctx, alice, 301); err == nil {
+		t.Fatal("a call over the per-minute budget admitted")
+	}
+	used(ctx, m, "gpt-4o-mini", 200, 50)
+	var be *endpoint.BudgetError
+	if err := m.Admit(ctx, alice, 100); !errors.As(err, &be) || be.Daily || be.RetryAfter != 30*time.Second {
+		t.Fatalf("250 used + 100 > 300 a minute: err %v", err)
+	}
+	if err := m.Admit(ctx, &endpoint.Caller{Account: "bob"}, 100); err != nil {
+		t.Fatalf("another account was refused: %v", err)
+	}
+	// Two minutes later the rate has recovered; the day has not.
+	c.t = c.t.Add(2 * time.Minute)
+	used(ctx, m, "gpt-4o-mini", 600, 0)
+	c.t = c.t.Add(2 * time.Minute)
+	if err := m.Admit(ctx, alice, 100); err != nil {
+		t.Fatalf("850 used + 100 is within the day: %v", err)
+	}
+	if err := m.Admit(ctx, alice, 200); !errors.As(err, &be) || !be.Daily {
+		t.Fatalf("850 used + 100 is within the day; 850+200 is not — got %v", err)
+	}
+	day, _ := m.Used("alice")
+	if day != 850 {
+		t.Fatalf("day total %d, want 850", day)
+	}
+	// Midnight resets the day.
+	c.t = time.Date(2026, 11, 30, 0, 0, 1, 0, time.UTC)
+	if err := m.Admit(ctx, alice, 200); err != nil {
+		t.Fatalf("a new day refused: %v", err)
+	}
+}
+
+func TestSlidingMinute(t *testing.T) {
+	c := &clock{time.Date(2026, 11, 29, 10, 0, 50, 0, time.UTC)}
+	m := New(Options{Budgets: Budgets{TokensPerMinute: 100}, Now: c.now})
+	ctx := endpoint.WithCaller(context.Background(), alice)
+	used(ctx, m, "x", 100, 0)
+	c.t = c.t.Add(15 * time.Second) // 10:01:05, a quarter into the next minute
+	if _, rate := m.Used("alice"); rate != 91 {
+		t.Fatalf("sliding rate %d, want 91 (100 weighted by the 11/12 of it still in the window)", rate)
+	}
+	if err := m.Admit(ctx, alice, 10); err == nil {
+		t.Fatal("a burst right after the minute turned was admitted in full")
+	}
+}
+
+func TestRecordsAndCost(t *testing.T) {
+	s := &sink{}
+	m := New(Options{Sink: s, Prices: map[string]Price{"house-model": {Input: 1, Output: 2}}})
+	ctx := endpoint.WithCaller(context.Background(), alice)
+	used(ctx, m, "gpt-4o-mini-2024-07-18", 1_000_000, 1_000_000) // 0.15 + 0.60 dollars
+	used(ctx, m, "house-model", 1000, 500)                       // 0.001 + 0.001
+	used(ctx, m, "unknown", 10, 10)
+	m.Attempt(ctx, route.Attempt{Op: "chat", Provider: "p", Model: "gpt-4o", Status: 429, Class: gateway.ClassRateLimited,
+		Err: gateway.NewError("p", gateway.ClassRateLimited, nil)})
+	m.Close()
+	if len(s.recs) != 4 {
+		t.Fatalf("%d records, want 4", len(s.recs))
+	}
+	r := s.recs[0]
+	if r.Account != "alice" || r.Workspace != "w1" || r.CostMicroUSD != 750_000 || !r.Reported || r.Class != "" {
+		t.Fatalf("record %+v", r)
+	}
+	if s.recs[1].CostMicroUSD != 2000 || s.recs[2].CostMicroUSD != -1 {
+		t.Fatalf("costs %d %d", s.recs[1].CostMicroUSD, s.recs[2].CostMicroUSD)
+	}
+	if f := s.recs[3]; f.Class != "rate_limited" || f.Reported || f.Status != 429 {
+		t.Fatalf("failed attempt %+v", f)
+	}
+	m.Attempt(ctx, route.Attempt{Model: "x"}) // after Close: dropped quietly, no panic
+}
+
+func TestQueueBounded(t *testing.T) {
+	block := make(chan struct{})
+	s := &blockingSink{release: block}
+	m := New(Options{Sink: s, QueueSize: 4})
+	ctx := endpoint.WithCaller(context.Background(), alice)
+	for range 100 {
+		used(ctx, m, "x", 1, 1)
+	}
+	if m.Dropped() == 0 {
+		t.Fatal("a stuck sink made the meter hold every record")
+	}
+	close(block)
+	m.Close()
+}
+
+type blockingSink struct{ release chan struct{} }
+
+func (b *blockingSink) RecordUsage(ctx context.Context, _ []Record) error {
+	<-b.release
+	return nil
+}
