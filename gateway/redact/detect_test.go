@@ -196,3 +196,26 @@ func TestOverlapPriority(t *testing.T) {
 		{"536-22-1234", []string{"national_id:536-22-1234"}},
 	})
 }
+
+// TestTrickyNegatives: numbers and tokens of everyday technical text that
+// look like entities and are not.
+func TestTrickyNegatives(t *testing.T) {
+	r := mustRedactor(t)
+	for _, in := range []string{
+		"UUID 550e8400-e29b-41d4-a716-446655440000 and {123e4567-e89b-12d3-a456-426614174000}",
+		"commit 3f786850e387550fdab836ed7e6dc881de23001b (short 3f78685)",
+		"semver 1.2.3, 10.20.30-rc.1+build.5, v2024.06.03, Go 1.22.3",
+		"prices $1,299.00, €1.299,00, £12.50, ¥120000, 1 299,00 zł",
+		"times 09:30, 23:59:59.999, 2024-06-03T14:00:00+02:00, 1717430400123",
+		"ISBN-13 978-0-306-40615-7, ISBN-10 0-306-40615-2, ISSN 0317-8471",
+		"order 1234567890123456 and invoice 2024-000123-45 and SKU 400-1234-56",
+		"colors #ff8800 #00ff0088, coordinates 48.8566, 2.3522, 51°30′26″N",
+		"ranges 1990-2005, pages 555-556, 3-4 servings, scores 21-17, 10-15%",
+		"hash sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+		"base64 aGVsbG8gd29ybGQ= and the word keyboard and monkey and turkey",
+	} {
+		if got := entities(r, in); len(got) != 0 {
+			t.Errorf("%q: %q", in, got)
+		}
+	}
+}

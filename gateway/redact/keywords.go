@@ -12,14 +12,18 @@ type keywordMatcher struct {
 	out    [][]int32 // keywords that end at each state, suffixes included
 }
 
-// newKeywordMatcher compiles words, which must be lowercase ASCII (the
-// gitleaks keywords are) and number at most 255 distinct bytes.
+// newKeywordMatcher compiles words, which must be lowercase (ASCII letters
+// in them then match either case). It returns nil if the words use more
+// than 255 distinct bytes.
 func newKeywordMatcher(words []string) *keywordMatcher {
 	m := &keywordMatcher{nclass: 1}
 	for _, w := range words {
 		for i := 0; i < len(w); i++ {
 			c := w[i]
 			if m.class[c] == 0 {
+				if m.nclass == 256 {
+					return nil
+				}
 				m.class[c] = uint8(m.nclass)
 				m.nclass++
 			}
@@ -88,4 +92,16 @@ func (m *keywordMatcher) scan(s string, lens []int, at [][]int) {
 			at[id] = append(at[id], i+1-lens[id])
 		}
 	}
+}
+
+// contains reports whether any keyword occurs in s.
+func (m *keywordMatcher) contains(s string) bool {
+	st := int32(0)
+	for i := 0; i < len(s); i++ {
+		st = m.delta[int(st)*m.nclass+int(m.class[s[i]])]
+		if len(m.out[st]) > 0 {
+			return true
+		}
+	}
+	return false
 }

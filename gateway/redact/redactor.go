@@ -2,7 +2,7 @@ package redact
 
 import (
 	"errors"
-	"strconv"
+	"fmt"
 )
 
 // Options configure a Redactor.
@@ -33,7 +33,7 @@ func New(o Options) (*Redactor, error) {
 	}
 	for _, k := range kinds {
 		if !k.valid() {
-			return nil, errors.Join(ErrUnknownKind, errors.New("redact: kind "+strconv.Itoa(int(k))))
+			return nil, fmt.Errorf("%w: %d", ErrUnknownKind, k)
 		}
 		r.on[k] = true
 	}

@@ -16,7 +16,7 @@ type secretRule struct {
 	re      *regexp.Regexp
 	group   int     // the capture group that holds the secret; 0 for the first non-empty one
 	entropy float64 // minimum Shannon entropy of the secret; 0 for none
-	allow   []*config.Allowlist
+	allow   []allowlist
 	prio    uint8
 	words   []int // the rule's keywords
 	// win bounds the rule's matches around its keywords, if windowed;
@@ -35,8 +35,64 @@ type secrets struct {
 	byWord   [][]int  // keyword index → rules it enables
 	words    []string // keyword index → keyword
 	wordLen  []int    // keyword index → its length
-	global   []*config.Allowlist
+	global   []allowlist
 }
+
+// allowlist is a gitleaks allowlist as it applies to text without a path
+// or commit. The redactor keeps its own copy so that gitleaks' parsed
+// configuration (its stopword tries take megabytes) can be collected.
+type allowlist struct {
+	and     bool   // all criteria must hold, not any
+	never   bool   // an AND allowlist with a path or commit criterion: never holds
+	target  string // what the regexes test: "" (the secret), "match" or "line"
+	regexes []*regexp.Regexp
+	stop    *keywordMatcher // stopwords, lowercase
+	stops   []string        // the stopwords, if they did not fit a matcher
+}
+
+// newAllowlists copies gitleaks allowlists.
+func newAllowlists(lists []*config.Allowlist) []allowlist {
+	out := make([]allowlist, 0, len(lists))
+	for _, a := range lists {
+		al := allowlist{
+			and:     a.MatchCondition == config.AllowlistMatchAnd,
+			target:  a.RegexTarget,
+			regexes: a.Regexes,
+		}
+		al.never = al.and && (len(a.Paths) > 0 || len(a.Commits) > 0)
+		if len(a.StopWords) > 0 {
+			words := make([]string, len(a.StopWords))
+			for i, w := range a.StopWords {
+				words[i] = strings.ToLower(w)
+			}
+			if al.stop = newKeywordMatcher(words); al.stop == nil {
+				al.stops = words
+			}
+		}
+		if len(al.regexes) == 0 && al.stop == nil && al.stops == nil {
+			continue // only paths or commits: never applies to text
+		}
+		out = append(out, al)
+	}
+	return out
+}
+
+// stopword reports whether secret contains one of the stopwords, compared
+// in lowercase as gitleaks compares them.
+func (a *allowlist) stopword(secret string) bool {
+	s := strings.ToLower(secret)
+	if a.stop != nil {
+		return a.stop.contains(s)
+	}
+	for _, w := range a.stops {
+		if strings.Contains(s, w) {
+			return true
+		}
+	}
+	return false
+}
+
+func (a *allowlist) hasStopwords() bool { return a.stop != nil || a.stops != nil }
 
 var errGitleaks = errors.New("redact: cannot load the gitleaks rules")
 
@@ -59,7 +115,7 @@ func loadSecrets() (*secrets, error) {
 	if err != nil {
 		return nil, errors.Join(errGitleaks, err)
 	}
-	sc := &secrets{global: cfg.Allowlists}
+	sc := &secrets{global: newAllowlists(cfg.Allowlists)}
 	var words []string
 	wordIndex := map[string]int{}
 	for _, id := range cfg.OrderedRules {
@@ -72,7 +128,7 @@ func loadSecrets() (*secrets, error) {
 			prio = prioGenericSecret // as gitleaks, a specific rule wins
 		}
 		n := len(sc.rules)
-		rule := secretRule{re: r.Regex, group: r.SecretGroup, entropy: r.Entropy, allow: r.Allowlists, prio: prio}
+		rule := secretRule{re: r.Regex, group: r.SecretGroup, entropy: r.Entropy, allow: newAllowlists(r.Allowlists), prio: prio}
 		if len(r.Keywords) == 0 {
 			sc.rules = append(sc.rules, rule)
 			sc.always = append(sc.always, n)
@@ -162,7 +218,7 @@ func (sc *secrets) find(s string, out []span, whole bool) []span {
 // honoured: text in a prompt cannot opt out of redaction.
 //
 // It searches s[lo:hi] and reports offsets in s.
-func (r *secretRule) find(s string, lo, hi int, global []*config.Allowlist, out []span) []span {
+func (r *secretRule) find(s string, lo, hi int, global []allowlist, out []span) []span {
 	for _, m := range r.re.FindAllStringSubmatchIndex(s[lo:hi], -1) {
 		for i := range m {
 			if m[i] >= 0 {
@@ -209,28 +265,34 @@ func secretBounds(s string, m []int, group int) (int, int) {
 }
 
 // allowed reports whether an allowlist excuses a finding, as gitleaks'
-// checkFindingAllowed decides it for a fragment without a path or commit:
-// criteria about paths and commits never hold, so an AND allowlist that
-// has any cannot excuse.
-func allowed(lists []*config.Allowlist, s string, m []int, secret string) bool {
-	for _, a := range lists {
+// checkFindingAllowed decides it for a fragment without a path or commit.
+func allowed(lists []allowlist, s string, m []int, secret string) bool {
+	for i := range lists {
+		a := &lists[i]
+		if a.never {
+			continue
+		}
 		target := secret
-		switch a.RegexTarget {
+		switch a.target {
 		case "match":
 			target = strings.Trim(s[m[0]:m[1]], "\n")
 		case "line":
 			target = lineOf(s, m[0], m[1])
 		}
-		regex := len(a.Regexes) > 0 && a.RegexAllowed(target)
-		stop := false
-		if len(a.StopWords) > 0 {
-			stop, _ = a.ContainsStopWord(secret)
-		}
-		if a.MatchCondition == config.AllowlistMatchAnd {
-			if len(a.Commits) > 0 || len(a.Paths) > 0 {
-				continue
+		regex := false
+		if target != "" {
+			for _, re := range a.regexes {
+				// Gitleaks tests FindString(target) != "": an empty
+				// match does not count.
+				if loc := re.FindStringIndex(target); loc != nil && loc[1] > loc[0] {
+					regex = true
+					break
+				}
 			}
-			if (len(a.Regexes) == 0 || regex) && (len(a.StopWords) == 0 || stop) {
+		}
+		stop := a.hasStopwords() && a.stopword(secret)
+		if a.and {
+			if (len(a.regexes) == 0 || regex) && (!a.hasStopwords() || stop) {
 				return true
 			}
 			continue

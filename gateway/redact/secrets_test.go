@@ -3,6 +3,9 @@ package redact
 import (
 	"strings"
 	"testing"
+
+	"github.com/spf13/viper"
+	"github.com/zricethezav/gitleaks/v8/config"
 )
 
 // TestSecrets checks gitleaks rules through the redactor: the sample
@@ -50,6 +53,7 @@ func TestSecretNegatives(t *testing.T) {
 		`password = "aaaaaaaaaaaaaaaa"`,                     // entropy
 		`token: "${GITHUB_TOKEN}"`,                          // global allowlist: variables
 		`api_key = "abcdefghijklmnopqrstuvwxyz"`,            // letters only, and a stopword
+		`api_key = "Example9f8e7d6c5b4a3X"`,                 // a stopword, any case
 		"The key, administratively speaking, is access.",    // prose
 		"Keys, tokens and credentials belong in the vault.", // prose
 		"secret_name = production_database_primary",         // secret_name is allowlisted
@@ -58,6 +62,41 @@ func TestSecretNegatives(t *testing.T) {
 		if got := entities(r, in); len(got) != 0 {
 			t.Errorf("%q: got %q", in, got)
 		}
+	}
+}
+
+// TestAllowlistLine: a rule allowlist that tests the whole line excuses a
+// finding that, on another line, is reported.
+func TestAllowlistLine(t *testing.T) {
+	r := mustRedactor(t)
+	const value = "id=Zq9f8e7d6c5b4a3Xw"
+	if got := entities(r, "secret,"+value); len(got) != 1 || got[0] != "secret:"+value {
+		t.Fatalf("control: got %q", got)
+	}
+	if got := entities(r, "RUN --mount=type=secret,"+value+" make"); len(got) != 0 {
+		t.Errorf("allowlisted line: got %q", got)
+	}
+}
+
+func TestAllowlists(t *testing.T) {
+	r := mustRedactor(t)
+	for _, a := range r.secrets.global {
+		if a.never {
+			t.Error("the global allowlist never applies")
+		}
+	}
+	// generic-api-key's AND allowlist names paths: it cannot apply to a
+	// prompt, which has none, and is marked so.
+	never := 0
+	for _, rule := range r.secrets.rules {
+		for _, a := range rule.allow {
+			if a.never {
+				never++
+			}
+		}
+	}
+	if never == 0 {
+		t.Error("no AND allowlist with paths was found")
 	}
 }
 
@@ -89,5 +128,43 @@ func TestSecretsOnly(t *testing.T) {
 	in := "token " + gh + " for bob@example.com at 10.0.0.1"
 	if got, want := s.Redact(in), "token [SECRET_1] for bob@example.com at 10.0.0.1"; got != want {
 		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
+// TestGitleaksConfig pins what the redactor assumes of gitleaks' default
+// configuration, so that an upgrade that changes it fails here first.
+func TestGitleaksConfig(t *testing.T) {
+	v := viper.New()
+	v.SetConfigType("toml")
+	if err := v.ReadConfig(strings.NewReader(config.DefaultConfig)); err != nil {
+		t.Fatal(err)
+	}
+	var vc config.ViperConfig
+	if err := v.Unmarshal(&vc); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := vc.Translate()
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := 0
+	for id, r := range cfg.Rules {
+		if len(r.RequiredRules) > 0 || r.SkipReport {
+			t.Errorf("%s is composite or auxiliary: decide how to apply it (doc.go says there are none)", id)
+		}
+		for _, k := range r.Keywords {
+			for i := 0; i < len(k); i++ {
+				if k[i] >= 0x80 {
+					t.Errorf("%s: keyword %q is not ASCII", id, k)
+				}
+			}
+		}
+		if r.Regex != nil && r.Path == nil {
+			text++
+		}
+	}
+	r := mustRedactor(t)
+	if len(r.secrets.rules) != text || text < 200 {
+		t.Errorf("%d rules kept of %d that apply to text", len(r.secrets.rules), text)
 	}
 }

@@ -3,7 +3,7 @@ package redact
 import (
 	"encoding/json"
 	"errors"
-	"strconv"
+	"fmt"
 	"strings"
 
 	"github.com/quirehq/quire/gateway"
@@ -47,6 +47,8 @@ func (s *Session) placeholder(k Kind, value string, literal bool) string {
 	// Keep a copy: a substring would pin the whole request in memory.
 	value = strings.Clone(value)
 	key.value = value
+	// Past 999999999 values of one kind (gigabytes of them), placeholders
+	// would outgrow maxDigits and no longer be restored; nothing would leak.
 	s.next[k]++
 	p := formatPlaceholder(k, s.next[k])
 	s.byValue[key] = p
@@ -98,8 +100,9 @@ var ErrInvalidSchema = errors.New("redact: JSON schema is not valid JSON")
 // description and the string values of its parameters schema; the
 // response format's description and schema; every message's text parts
 // (tool results included) and tool-call arguments; and the stop
-// sequences, which must match the text the model writes. Images, names,
-// IDs and schema property names are left alone. The order is fixed (the
+// sequences, which must match the text the model writes. Images (image
+// URLs are sent as they are: the provider must fetch them), names, IDs and
+// schema property names are left alone. The order is fixed (the
 // parts that stay the same from one turn to the next first, then the
 // messages, oldest first) so that numbering is stable across turns. It
 // fails, quoting nothing and changing nothing, if a schema is not valid
@@ -110,11 +113,11 @@ var ErrInvalidSchema = errors.New("redact: JSON schema is not valid JSON")
 func (s *Session) RedactChat(req *gateway.ChatRequest) error {
 	for i := range req.Tools {
 		if p := req.Tools[i].Parameters; len(p) > 0 && !json.Valid(p) {
-			return errors.Join(ErrInvalidSchema, errors.New("redact: parameters of tool "+strconv.Itoa(i)))
+			return fmt.Errorf("%w: parameters of tool %d", ErrInvalidSchema, i)
 		}
 	}
 	if sc := req.ResponseFormat.Schema; len(sc) > 0 && !json.Valid(sc) {
-		return errors.Join(ErrInvalidSchema, errors.New("redact: response format schema"))
+		return fmt.Errorf("%w: response format schema", ErrInvalidSchema)
 	}
 	switch req.ResponseFormat.Type {
 	case gateway.FormatJSONObject, gateway.FormatJSONSchema:
@@ -126,7 +129,7 @@ func (s *Session) RedactChat(req *gateway.ChatRequest) error {
 		t.Description = s.Redact(t.Description)
 		p, err := s.redactSchema(t.Parameters)
 		if err != nil {
-			return errors.Join(ErrInvalidSchema, errors.New("redact: parameters of tool "+strconv.Itoa(i)))
+			return fmt.Errorf("%w: parameters of tool %d", ErrInvalidSchema, i)
 		}
 		t.Parameters = p
 	}
@@ -134,7 +137,7 @@ func (s *Session) RedactChat(req *gateway.ChatRequest) error {
 	rf.Description = s.Redact(rf.Description)
 	sc, err := s.redactSchema(rf.Schema)
 	if err != nil {
-		return errors.Join(ErrInvalidSchema, errors.New("redact: response format schema"))
+		return fmt.Errorf("%w: response format schema", ErrInvalidSchema)
 	}
 	rf.Schema = sc
 	for i := range req.Messages {

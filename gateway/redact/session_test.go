@@ -192,3 +192,27 @@ func TestValuesNotPinned(t *testing.T) {
 		t.Error("value shares memory with the input")
 	}
 }
+
+// TestConcurrentSessions shares one Redactor between goroutines (run with
+// -race).
+func TestConcurrentSessions(t *testing.T) {
+	r := mustRedactor(t)
+	in := entitiesText(t)
+	want := r.Session().Redact(in)
+	done := make(chan string)
+	for range 8 {
+		go func() {
+			s := r.Session()
+			out := s.Redact(in)
+			if s.Restore(out) != in {
+				out = "round trip failed"
+			}
+			done <- out
+		}()
+	}
+	for range 8 {
+		if got := <-done; got != want {
+			t.Errorf("concurrent session: %.60q", got)
+		}
+	}
+}

@@ -29,9 +29,12 @@ import (
 //     of a base64 alphabet): each such run ends at the next white space.
 //
 // A match then starts at most pre characters before the keyword
-// occurrence it contains, and ends before the window's end. One byte of context on
-// each side keeps \b, ^ and $ at the window's edges from matching where
-// they would not in the whole text (no match can start or end there).
+// occurrence it contains, and ends before the window's end. One character
+// of context on each side keeps \b, ^ and $ at the window's edges from
+// matching where they would not in the whole text (no match can start or
+// end there). Keywords are found ASCII case-insensitively: a match spelt
+// with a Unicode fold of a keyword letter (the Kelvin sign for "k") is
+// not looked for.
 
 // window bounds a rule's matches around an occurrence of its keywords,
 // in characters (a regexp matches one rune, or one invalid byte, per
