@@ -1,9 +1,11 @@
 package gateway
 
 import (
+	"context"
 	"errors"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 )
@@ -32,20 +34,50 @@ var ProviderHosts = []string{
 // through the gateway's own client (claim AI-1).
 var ErrOutsideGateway = errors.New("gateway: AI provider requests must go through the gateway")
 
-// Fence returns rt refusing every request to a provider host
+// Fence makes t refuse every connection to a provider host
 // (ProviderHosts) or to one of the extra host:port endpoints (the
-// configured base URLs, such as a local model server). Installed as
-// http.DefaultTransport, it keeps any code path other than the gateway,
+// configured base URLs, such as a local model server), by wrapping its
+// dialer: a request to such a host fails with ErrOutsideGateway before any
+// byte leaves, and so does one through any clone of t. Applied to
+// http.DefaultTransport, it keeps every code path other than the gateway,
 // whose client has a transport of its own, from reaching a provider.
-func Fence(rt http.RoundTripper, extra []string) *Fencer {
-	f := &Fencer{rt: rt, extra: map[string]bool{}}
+func Fence(t *http.Transport, extra []string) *Fencer {
+	f := &Fencer{extra: map[string]bool{}}
 	f.Add(extra...)
+	dial := t.DialContext
+	if dial == nil {
+		dial = (&net.Dialer{}).DialContext
+	}
+	t.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+		if f.Refuses(addr) {
+			return nil, ErrOutsideGateway
+		}
+		return dial(ctx, network, addr)
+	}
+	// Through a proxy the dialer sees only the proxy: refuse before it.
+	proxy := t.Proxy
+	t.Proxy = func(r *http.Request) (*url.URL, error) {
+		if f.Refuses(r.URL.Host) {
+			return nil, ErrOutsideGateway
+		}
+		if proxy == nil {
+			return nil, nil
+		}
+		return proxy(r)
+	}
+	if tlsDial := t.DialTLSContext; tlsDial != nil {
+		t.DialTLSContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+			if f.Refuses(addr) {
+				return nil, ErrOutsideGateway
+			}
+			return tlsDial(ctx, network, addr)
+		}
+	}
 	return f
 }
 
-// Fencer is a fenced http.RoundTripper.
+// Fencer holds the endpoints a fenced transport refuses.
 type Fencer struct {
-	rt    http.RoundTripper
 	mu    sync.RWMutex
 	extra map[string]bool
 }
@@ -57,17 +89,6 @@ func (f *Fencer) Add(hostports ...string) {
 	for _, e := range hostports {
 		f.extra[strings.ToLower(e)] = true
 	}
-}
-
-// RoundTrip implements http.RoundTripper.
-func (f *Fencer) RoundTrip(r *http.Request) (*http.Response, error) {
-	if f.Refuses(r.URL.Host) {
-		if r.Body != nil {
-			_ = r.Body.Close()
-		}
-		return nil, ErrOutsideGateway
-	}
-	return f.rt.RoundTrip(r)
 }
 
 // Refuses reports whether hostport is fenced off.

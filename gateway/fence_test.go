@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"testing"
 )
 
@@ -25,12 +26,18 @@ func TestFence(t *testing.T) {
 	defer srv.Close()
 	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
 	defer other.Close()
-	c := &http.Client{Transport: Fence(http.DefaultTransport, []string{srv.Listener.Addr().String()})}
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.Proxy = func(*http.Request) (*url.URL, error) { return url.Parse("http://127.0.0.1:9") } // the fence acts before any proxy
+	Fence(tr, []string{srv.Listener.Addr().String()})
+	c := &http.Client{Transport: tr.Clone()} // clones stay fenced
 	for _, u := range []string{"https://api.openai.com/v1/models", "https://api.anthropic.com./v1/messages", srv.URL + "/v1/chat/completions"} {
 		if _, err := c.Get(u); !errors.Is(err, ErrOutsideGateway) {
 			t.Errorf("GET %s: err %v, want ErrOutsideGateway", u, err)
 		}
 	}
+	tr.Proxy = nil
+	Fence(tr, nil)
+	c = &http.Client{Transport: tr}
 	resp, err := c.Get(other.URL)
 	if err != nil {
 		t.Fatalf("a host that is no provider was refused: %v", err)

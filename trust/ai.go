@@ -287,10 +287,21 @@ func freshEntities() ([]entity, error) {
 	tag := hex.EncodeToString(b[:])
 	n := int(b[0])<<8 | int(b[1])
 	card := luhn(fmt.Sprintf("41111111%07d", n%10000000))
+	// A token as random as a real one: secret rules ignore tokens with
+	// low entropy, which a repeated tag would have.
+	const alnum = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+	var sb [36]byte
+	if _, err := rand.Read(sb[:]); err != nil {
+		return nil, err
+	}
+	for i := range sb {
+		sb[i] = alnum[int(sb[i])%len(alnum)]
+	}
+	token := string(sb[:])
 	return []entity{
 		{"email", "probe." + tag + "@example.com"},
 		{"card", card},
-		{"secret", "ghp_" + strings.Repeat(tag, 6)[:36]},
+		{"secret", "ghp_" + token},
 		{"ip", fmt.Sprintf("203.0.113.%d", int(b[2])%250+1)},
 	}, nil
 }

@@ -22,7 +22,7 @@ type fenceError struct{}
 
 func (*fenceError) Error() string { return "gateway: AI provider requests must go through the gateway" }
 
-var emailish = regexp.MustCompile(`[a-z0-9.]+@example\.com|ghp_[0-9a-f]+|\b4111\d{12}\b|203\.0\.113\.\d+`)
+var emailish = regexp.MustCompile(`[a-z0-9.]+@example\.com|ghp_[0-9A-Za-z]+|\b4111\d{12}\b|203\.0\.113\.\d+`)
 
 // placeholderRedact redacts the probe's kinds and restores them, as the
 // gateway does (the real redaction is tested in gateway/redact and

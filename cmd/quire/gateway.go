@@ -110,9 +110,7 @@ func newProvider(pc config.Provider, client *http.Client, dev bool) (gateway.Pro
 // endpoints: the gateway's client has a transport of its own, so only a
 // code path outside the gateway would meet it.
 var defaultFence = sync.OnceValue(func() *gateway.Fencer {
-	f := gateway.Fence(http.DefaultTransport, nil)
-	http.DefaultTransport = f
-	return f
+	return gateway.Fence(http.DefaultTransport.(*http.Transport), nil)
 })
 
 // mount registers the gateway's routes on hs, each with its body cap.

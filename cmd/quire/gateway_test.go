@@ -78,8 +78,13 @@ func gatewayServer(t *testing.T) (*running, *openaitest.Server, string) {
 	post("/api/v1/auth/signup", map[string]string{"email": "gw@example.com", "password": pw})
 	outbox := filepath.Join(data, "outbox")
 	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		if m, _ := filepath.Glob(filepath.Join(outbox, "*.eml")); len(m) > 0 {
-			break // mail is delivered in the background
+		// Mail is delivered in the background: wait for the message
+		// to be written whole.
+		m, _ := filepath.Glob(filepath.Join(outbox, "*.eml"))
+		if len(m) > 0 {
+			if b, err := os.ReadFile(m[0]); err == nil && bytes.Contains(b, []byte("verify-email")) && bytes.HasSuffix(bytes.TrimSpace(b), []byte("--")) {
+				break
+			}
 		}
 	}
 	post("/api/v1/auth/verify-email", map[string]string{"token": authtest.Token(t, outbox, "verify_email")})
