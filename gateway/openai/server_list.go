@@ -4,84 +4,30 @@ import (
 	"encoding/json"
 	"errors"
 	"strconv"
+
+	"github.com/quirehq/quire/gateway/internal/jsonarray"
 )
 
 // Arrays in a client request are decoded one element at a time and refused
-// at the first element past their cap, so that memory follows the caps and
-// not the body: decoding a whole array before counting it lets 3 bytes of
-// "{}," become a hundred-byte struct, and a 32 MiB body gigabytes.
-// Top-level arrays are read from the body's json.Decoder (decodeArray);
-// arrays nested in an element are bounded by the element's UnmarshalJSON
-// (unmarshalArray), which encoding/json calls with the array's bytes.
+// at the first element past their cap (package jsonarray says why). Here
+// are the OpenAI parts: its errors, and its paths ("tool_calls[2].id").
+// Top-level arrays are read with readArray; arrays nested in an element
+// are bounded by the element's UnmarshalJSON with unmarshalArray.
 
-var (
-	errNotArray = errors.New("not a JSON array")
-	errTooMany  = errors.New("too many array elements")
-)
-
-// elemError is an element that did not decode.
-type elemError struct {
-	i   int
-	err error
-}
-
-func (e *elemError) Error() string { return "element " + strconv.Itoa(e.i) + ": " + e.err.Error() }
-func (e *elemError) Unwrap() error { return e.err }
-
-// decodeArray decodes the JSON array (or null, leaving *out nil) at dec
-// into *out, one element at a time: errTooMany at element max+1, before
-// decoding it; errNotArray for another type; *elemError for an element
-// that does not decode into T. check, if not nil, vets each element as it
-// is decoded (a budget across arrays).
-func decodeArray[T any](dec *json.Decoder, max int, out *[]T, check func(*T) error) error {
-	tok, err := dec.Token()
-	var ute *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &ute): // a number out of float64's range
-		return errNotArray
-	case err != nil:
-		return err
-	case tok == nil:
-		return nil
-	case tok != json.Delim('['):
-		return errNotArray
-	}
-	list := make([]T, 0, min(max, 8))
-	for i := 0; dec.More(); i++ {
-		if i == max {
-			return errTooMany
-		}
-		list = append(list, *new(T))
-		if err := dec.Decode(&list[i]); err != nil {
-			return &elemError{i, err}
-		}
-		if check != nil {
-			if err := check(&list[i]); err != nil {
-				return &elemError{i, err}
-			}
-		}
-	}
-	if _, err := dec.Token(); err != nil {
-		return err
-	}
-	*out = list
-	return nil
-}
-
-// readArray is decodeArray for a top-level member: its errors are
+// readArray is jsonarray.Decode for a top-level member: its errors are
 // *APIError about param. why explains a refusal past max.
 func readArray[T any](dec *json.Decoder, param string, max int, why string, out *[]T, check func(*T) error) error {
-	err := decodeArray(dec, max, out, check)
-	var ee *elemError
+	err := jsonarray.Decode(dec, max, out, check)
+	var ee *jsonarray.ElemError
 	switch {
 	case err == nil:
 		return nil
-	case errors.Is(err, errNotArray):
+	case errors.Is(err, jsonarray.ErrNotArray):
 		return invalid("invalid_type", param, "Invalid type for '"+param+"'.")
-	case errors.Is(err, errTooMany):
+	case errors.Is(err, jsonarray.ErrTooMany):
 		return badValue(param, why)
 	case errors.As(err, &ee):
-		return valueError(ee.err, param+"["+strconv.Itoa(ee.i)+"]")
+		return valueError(ee.Err, param+"["+strconv.Itoa(ee.Index)+"]")
 	}
 	return syntaxError(err, invalid("invalid_json", param, "The request body is not valid JSON."))
 }
@@ -109,33 +55,23 @@ func (e *nestedError) apiError(param string) *APIError {
 	return invalid("invalid_type", p, "Invalid type for '"+p+"'.")
 }
 
-// unmarshalArray is decodeArray for an UnmarshalJSON method: b is the
-// array (already checked as JSON by encoding/json), field its name in the
-// enclosing object; errors are *nestedError. Elements are decoded from b
-// in place, without a second buffer.
+// unmarshalArray is jsonarray.Unmarshal for an UnmarshalJSON method: b is
+// the array, field its name in the enclosing object; errors are
+// *nestedError.
 func unmarshalArray[T any](b []byte, field string, max int, why string, out *[]T) error {
-	if string(b) == "null" {
+	err := jsonarray.Unmarshal(b, max, out)
+	var ee *jsonarray.ElemError
+	switch {
+	case err == nil:
 		return nil
-	}
-	if len(b) == 0 || b[0] != '[' {
+	case errors.Is(err, jsonarray.ErrNotArray):
 		return &nestedError{path: field, code: "invalid_type"}
+	case errors.Is(err, jsonarray.ErrTooMany):
+		return &nestedError{path: field, code: "invalid_value", why: why}
+	case errors.As(err, &ee):
+		return nestedPath(ee.Err, field+"["+strconv.Itoa(ee.Index)+"]")
 	}
-	list := make([]T, 0, min(max, 8))
-	err := eachElement(b, func(elem []byte) error {
-		if len(list) == max {
-			return &nestedError{path: field, code: "invalid_value", why: why}
-		}
-		list = append(list, *new(T))
-		if err := json.Unmarshal(elem, &list[len(list)-1]); err != nil {
-			return nestedPath(err, field+"["+strconv.Itoa(len(list)-1)+"]")
-		}
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	*out = list
-	return nil
+	return err
 }
 
 // nestedPath turns an element's decode error into a *nestedError at
@@ -150,46 +86,4 @@ func nestedPath(err error, path string) error {
 		path += fieldPath(ute.Field)
 	}
 	return &nestedError{path: path, code: "invalid_type"}
-}
-
-// eachElement calls fn with each element of the JSON array b, which must
-// be valid JSON, stopping at fn's first error.
-func eachElement(b []byte, fn func([]byte) error) error {
-	depth, start := 0, -1
-	inString, escaped := false, false
-	for i, c := range b {
-		switch {
-		case inString:
-			switch {
-			case escaped:
-				escaped = false
-			case c == '\\':
-				escaped = true
-			case c == '"':
-				inString = false
-			}
-			continue
-		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
-			continue
-		}
-		if depth == 1 && start < 0 && c != ']' && c != ',' {
-			start = i
-		}
-		switch c {
-		case '"':
-			inString = true
-		case '[', '{':
-			depth++
-		case ']', '}':
-			depth--
-		}
-		if start >= 0 && (depth == 1 && c == ',' || depth == 0) {
-			end := i // the ',' or the closing ']'
-			if err := fn(b[start:end]); err != nil {
-				return err
-			}
-			start = -1
-		}
-	}
-	return nil
 }

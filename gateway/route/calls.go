@@ -17,6 +17,30 @@ func nilResponse(t *target) error {
 	return gateway.NewError(t.e.name, gateway.ClassBadResponse, ErrNilResponse)
 }
 
+// call runs x, a call answered by one value: ask makes an attempt on t,
+// sending the request under t's model, and meter records a non-nil
+// answer's usage on its Attempt. A provider's nil answer without an error
+// fails the attempt (nilResponse). call returns the answer that succeeded.
+func call[Resp any](x *exec, ask func(context.Context, *target) (*Resp, error), meter func(*Attempt, *Resp)) (*Resp, error) {
+	var resp *Resp
+	x.fn = func(ctx context.Context, t *target, a *Attempt) error {
+		out, err := ask(ctx, t)
+		if err != nil {
+			return err
+		}
+		if out == nil {
+			return nilResponse(t)
+		}
+		resp = out
+		meter(a, out)
+		return nil
+	}
+	if err := x.run(); err != nil {
+		return nil, err
+	}
+	return resp, nil
+}
+
 // newExec prepares a call of op for model under p.
 func (r *Router) newExec(ctx context.Context, model string, op Op, obsOp string, p Policy) (*exec, error) {
 	rt, err := r.lookup(model, op, p)
@@ -41,24 +65,11 @@ func (r *Router) Chat(ctx context.Context, req *gateway.ChatRequest, p Policy) (
 	if err != nil {
 		return nil, err
 	}
-	var resp *gateway.ChatResponse
-	x.fn = func(ctx context.Context, t *target, a *Attempt) error {
+	return call(x, func(ctx context.Context, t *target) (*gateway.ChatResponse, error) {
 		rq := *req
 		rq.Model = t.model
-		out, err := t.e.chat.Chat(ctx, &rq)
-		if err != nil {
-			return err
-		}
-		if out == nil {
-			return nilResponse(t)
-		}
-		resp, a.Usage = out, out.Usage
-		return nil
-	}
-	if err := x.run(); err != nil {
-		return nil, err
-	}
-	return resp, nil
+		return t.e.chat.Chat(ctx, &rq)
+	}, func(a *Attempt, out *gateway.ChatResponse) { a.Usage = out.Usage })
 }
 
 // ChatStream is Chat, streamed. It opens a target's stream and waits for
@@ -113,24 +124,11 @@ func (r *Router) Embed(ctx context.Context, req *gateway.EmbedRequest, p Policy)
 	if err != nil {
 		return nil, err
 	}
-	var resp *gateway.EmbedResponse
-	x.fn = func(ctx context.Context, t *target, a *Attempt) error {
+	return call(x, func(ctx context.Context, t *target) (*gateway.EmbedResponse, error) {
 		rq := *req
 		rq.Model = t.model
-		out, err := t.e.embed.Embed(ctx, &rq)
-		if err != nil {
-			return err
-		}
-		if out == nil {
-			return nilResponse(t)
-		}
-		resp, a.Usage = out, &out.Usage
-		return nil
-	}
-	if err := x.run(); err != nil {
-		return nil, err
-	}
-	return resp, nil
+		return t.e.embed.Embed(ctx, &rq)
+	}, func(a *Attempt, out *gateway.EmbedResponse) { a.Usage = &out.Usage })
 }
 
 // Rerank is Chat for reranking.
@@ -142,24 +140,11 @@ func (r *Router) Rerank(ctx context.Context, req *gateway.RerankRequest, p Polic
 	if err != nil {
 		return nil, err
 	}
-	var resp *gateway.RerankResponse
-	x.fn = func(ctx context.Context, t *target, a *Attempt) error {
+	return call(x, func(ctx context.Context, t *target) (*gateway.RerankResponse, error) {
 		rq := *req
 		rq.Model = t.model
-		out, err := t.e.rerank.Rerank(ctx, &rq)
-		if err != nil {
-			return err
-		}
-		if out == nil {
-			return nilResponse(t)
-		}
-		resp, a.Usage = out, &out.Usage
-		return nil
-	}
-	if err := x.run(); err != nil {
-		return nil, err
-	}
-	return resp, nil
+		return t.e.rerank.Rerank(ctx, &rq)
+	}, func(a *Attempt, out *gateway.RerankResponse) { a.Usage = &out.Usage })
 }
 
 // Transcribe is Chat for transcriptions, with one limit: the audio is
@@ -185,22 +170,9 @@ func (r *Router) Transcribe(ctx context.Context, req *gateway.TranscribeRequest,
 			}
 		}
 	}
-	var resp *gateway.Transcription
-	x.fn = func(ctx context.Context, t *target, a *Attempt) error {
+	return call(x, func(ctx context.Context, t *target) (*gateway.Transcription, error) {
 		rq := *req
 		rq.Model = t.model
-		out, err := t.e.transcribe.Transcribe(ctx, &rq)
-		if err != nil {
-			return err
-		}
-		if out == nil {
-			return nilResponse(t)
-		}
-		resp, a.Usage, a.UsageDuration = out, out.Usage, out.UsageDuration
-		return nil
-	}
-	if err := x.run(); err != nil {
-		return nil, err
-	}
-	return resp, nil
+		return t.e.transcribe.Transcribe(ctx, &rq)
+	}, func(a *Attempt, out *gateway.Transcription) { a.Usage, a.UsageDuration = out.Usage, out.UsageDuration })
 }

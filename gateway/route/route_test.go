@@ -338,3 +338,53 @@ func TestOtherOperations(t *testing.T) {
 		}
 	}
 }
+
+// TestOtherOperationsNilAnswer: a provider that answers an embedding,
+// rerank or transcription with neither a result nor an error fails the
+// attempt as a bad response, and the call falls back to the next target;
+// the caller's request keeps its model.
+func TestOtherOperationsNilAnswer(t *testing.T) {
+	a, b := newFake("a"), newFake("b")
+	a.onEmbed = func(context.Context, int, *gateway.EmbedRequest) (*gateway.EmbedResponse, error) { return nil, nil }
+	a.onRerank = func(context.Context, int, *gateway.RerankRequest) (*gateway.RerankResponse, error) { return nil, nil }
+	a.onTranscribe = func(context.Context, int, *gateway.TranscribeRequest) (*gateway.Transcription, error) {
+		return nil, nil
+	}
+	r, env := newRouter(t, Config{
+		Providers: []Entry{zdr(fullFake{chatFake{a}}, "a-m"), zdr(fullFake{chatFake{b}}, "b-m")},
+		Aliases:   map[string][]Target{"x": {{"a", "a-m"}, {"b", "b-m"}}},
+	})
+	ctx := context.Background()
+	for _, tt := range []struct {
+		op   string
+		call func() (model string, ok bool, err error)
+	}{
+		{"embed", func() (string, bool, error) {
+			req := &gateway.EmbedRequest{Model: "x", Inputs: []string{"hi"}}
+			out, err := r.Embed(ctx, req, Policy{})
+			return req.Model, out != nil && out.Model == "b-m", err
+		}},
+		{"rerank", func() (string, bool, error) {
+			req := &gateway.RerankRequest{Model: "x", Query: "q", Documents: []string{"d"}}
+			out, err := r.Rerank(ctx, req, Policy{})
+			return req.Model, out != nil && out.Model == "b-m", err
+		}},
+		{"transcribe", func() (string, bool, error) {
+			req := &gateway.TranscribeRequest{Model: "x", Audio: strings.NewReader("RIFF")}
+			out, err := r.Transcribe(ctx, req, Policy{})
+			return req.Model, out != nil && out.Text == "hello", err
+		}},
+	} {
+		before := len(env.obs.attempts())
+		model, ok, err := tt.call()
+		if err != nil || !ok || model != "x" {
+			t.Fatalf("%s: ok %v, err %v, request model %q", tt.op, ok, err, model)
+		}
+		at := env.obs.attempts()[before:]
+		if len(at) != 2 || at[0].Op != tt.op || at[0].Provider != "a" || !errors.Is(at[0].Err, ErrNilResponse) ||
+			at[0].Class != gateway.ClassBadResponse || at[0].Usage != nil ||
+			at[1].Provider != "b" || at[1].Err != nil || !at[1].Final {
+			t.Fatalf("%s: attempts %+v", tt.op, at)
+		}
+	}
+}
