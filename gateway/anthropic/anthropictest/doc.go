@@ -17,6 +17,8 @@
 //	X-Fake-Hang: true    after the body, wait until the client goes away,
 //	                     then report it on Disconnects
 //
-// It has the API of gateway/openai/openaitest. It is for tests only and
-// imports only the standard library.
+// It has the API of gateway/openai/openaitest. It is for tests only.
+// Besides the standard library it imports only gateway/internal/goldentest,
+// the replay mechanism the vendors' fakes share; what is Anthropic's own
+// (how a request names its model, the 404 for an unknown one) is here.
 package anthropictest

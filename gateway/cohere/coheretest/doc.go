@@ -16,5 +16,8 @@
 //	X-Fake-Hang: true    send the headers, then wait until the client
 //	                     goes away, and report it on Disconnects
 //
-// It is for tests only and imports only the standard library.
+// It is for tests only. Besides the standard library it imports only
+// gateway/internal/goldentest, the replay mechanism the vendors' fakes
+// share; what is Cohere's own (how a request names its scenario, the 404
+// for an unknown model, bodies written whole) is here.
 package coheretest

@@ -27,5 +27,8 @@
 // with the lifetimes it was given, and from then on the API refuses a
 // bearer token it did not issue (401 UNAUTHENTICATED).
 //
-// It is for tests only and imports only the standard library.
+// It is for tests only. Besides the standard library it imports only
+// gateway/internal/goldentest, the replay mechanism the vendors' fakes
+// share; what is Google's own (the model in the path, the 404 and 401
+// answers, the token endpoint) is here.
 package geminitest

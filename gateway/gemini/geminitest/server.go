@@ -1,8 +1,6 @@
 package geminitest
 
 import (
-	"bufio"
-	"bytes"
 	"crypto"
 	"crypto/rand"
 	"crypto/rsa"
@@ -14,16 +12,14 @@ import (
 	"io"
 	"io/fs"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync"
 	"testing"
 	"time"
-)
 
-// maxRecorded bounds a recorded request body.
-const maxRecorded = 64 << 20
+	"github.com/quirehq/quire/gateway/internal/goldentest"
+)
 
 // Request is one request the fake received.
 type Request struct {
@@ -50,15 +46,9 @@ type Server struct {
 	// TokenURL is the OAuth2 token endpoint, once ServeTokens was called.
 	TokenURL string
 
-	srv         *httptest.Server
-	fsys        fs.FS
-	mu          sync.Mutex
-	splitEvery  int
-	noRecord    bool
-	reqs        []Request
-	handlers    map[string]http.HandlerFunc
-	disconnects chan string
+	fake *goldentest.Server
 
+	mu        sync.Mutex
 	tokenKey  *rsa.PublicKey
 	lifetimes []time.Duration
 	issued    map[string]time.Time // access token → expiry
@@ -70,56 +60,38 @@ type Server struct {
 // test ends.
 func New(tb testing.TB, fsys fs.FS) *Server {
 	tb.Helper()
-	s := &Server{fsys: fsys, handlers: map[string]http.HandlerFunc{}, disconnects: make(chan string, 16), issued: map[string]time.Time{}}
-	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
-	s.URL = s.srv.URL
-	tb.Cleanup(s.srv.Close)
+	s := &Server{issued: map[string]time.Time{}}
+	s.fake = goldentest.New(fsys, goldentest.Options{Scenario: scenario, NotFound: notFound, Admit: s.admit})
+	s.URL = goldentest.Start(tb, http.HandlerFunc(s.serve))
 	return s
 }
 
 // SplitEvery makes event-stream bodies be written in pieces of n bytes
 // (when n > 0) instead of one event at a time.
-func (s *Server) SplitEvery(n int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.splitEvery = n
-}
+func (s *Server) SplitEvery(n int) { s.fake.SplitEvery(n) }
 
 // StopRecording stops keeping requests (for benchmarks).
-func (s *Server) StopRecording() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.noRecord = true
-}
+func (s *Server) StopRecording() { s.fake.StopRecording() }
 
 // Handle answers scenario name with h instead of a golden file.
-func (s *Server) Handle(name string, h http.HandlerFunc) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.handlers[name] = h
-}
+func (s *Server) Handle(name string, h http.HandlerFunc) { s.fake.Handle(name, h) }
 
 // Requests returns the API requests received so far (token requests are
 // apart, in TokenRequests).
 func (s *Server) Requests() []Request {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]Request(nil), s.reqs...)
+	var out []Request
+	for _, r := range s.fake.Requests() {
+		out = append(out, Request(r))
+	}
+	return out
 }
 
 // Last returns the most recent API request, or the zero Request.
-func (s *Server) Last() Request {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if len(s.reqs) == 0 {
-		return Request{}
-	}
-	return s.reqs[len(s.reqs)-1]
-}
+func (s *Server) Last() Request { return Request(s.fake.Last()) }
 
 // Disconnects reports the scenarios whose client went away during an
 // X-Fake-Hang response.
-func (s *Server) Disconnects() <-chan string { return s.disconnects }
+func (s *Server) Disconnects() <-chan string { return s.fake.Disconnects() }
 
 // ServeTokens turns on the token endpoint: it accepts JWT bearer
 // assertions signed with the private half of key, and issues access
@@ -148,31 +120,27 @@ func (s *Server) TokenRequests() []Request {
 	return append([]Request(nil), s.tokenReqs...)
 }
 
+// serve sends the token endpoint's requests to serveToken, apart from
+// the API's.
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
-	body, _ := io.ReadAll(io.LimitReader(r.Body, maxRecorded))
-	rec := Request{Method: r.Method, Path: r.URL.Path, RawQuery: r.URL.RawQuery, Header: r.Header.Clone(), Body: body}
 	if r.URL.Path == "/token" {
-		s.serveToken(w, rec)
+		s.serveToken(w, Request(goldentest.Capture(r)))
 		return
 	}
-	rec.Scenario = scenario(r)
+	s.fake.ServeHTTP(w, r)
+}
+
+// admit refuses an API request whose bearer token the token endpoint did
+// not issue or that expired, as Google does.
+func (s *Server) admit(w http.ResponseWriter, r *http.Request) bool {
 	s.mu.Lock()
-	if !s.noRecord {
-		s.reqs = append(s.reqs, rec)
-	}
-	h, split := s.handlers[rec.Scenario], s.splitEvery
 	authErr := s.checkBearer(r.Header.Get("Authorization"))
 	s.mu.Unlock()
-	if authErr != "" {
-		writeJSON(w, http.StatusUnauthorized, `{"error":{"code":401,"message":"Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential. See https://developers.google.com/identity/sign-in/web/devconsole-project.","status":"UNAUTHENTICATED","details":[{"@type":"type.googleapis.com/google.rpc.ErrorInfo","reason":"`+authErr+`","domain":"googleapis.com","metadata":{"service":"aiplatform.googleapis.com","method":"google.cloud.aiplatform.v1.PredictionService.GenerateContent"}}]}}`)
-		return
+	if authErr == "" {
+		return true
 	}
-	if h != nil {
-		r.Body = io.NopCloser(bytes.NewReader(body))
-		h(w, r)
-		return
-	}
-	s.replay(w, r, rec.Scenario, split)
+	writeJSON(w, http.StatusUnauthorized, `{"error":{"code":401,"message":"Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential. See https://developers.google.com/identity/sign-in/web/devconsole-project.","status":"UNAUTHENTICATED","details":[{"@type":"type.googleapis.com/google.rpc.ErrorInfo","reason":"`+authErr+`","domain":"googleapis.com","metadata":{"service":"aiplatform.googleapis.com","method":"google.cloud.aiplatform.v1.PredictionService.GenerateContent"}}]}}`)
+	return false
 }
 
 // checkBearer returns the ErrorInfo reason for a bearer token the token
@@ -195,7 +163,7 @@ func (s *Server) checkBearer(auth string) string {
 
 // scenario is what the request names: the model of a model method, or
 // the model list (with its page token).
-func scenario(r *http.Request) string {
+func scenario(r *http.Request, _ []byte) string {
 	p := r.URL.Path
 	if r.Method == http.MethodGet {
 		name := ""
@@ -225,80 +193,16 @@ func writeJSON(w http.ResponseWriter, status int, body string) {
 	io.WriteString(w, body)
 }
 
-// replay writes the golden response for name.
-func (s *Server) replay(w http.ResponseWriter, r *http.Request, name string, split int) {
-	resp, err := s.golden(name)
-	if err != nil {
-		msg, _ := json.Marshal("models/" + name + " is not found for API version v1beta, or is not supported for generateContent. Call ListModels to see the list of available models and their supported methods.")
-		writeJSON(w, http.StatusNotFound, `{"error":{"code":404,"message":`+string(msg)+`,"status":"NOT_FOUND"}}`)
-		return
-	}
-	abort, hang := resp.Header.Get("X-Fake-Abort") == "true", resp.Header.Get("X-Fake-Hang") == "true"
-	for k, vs := range resp.Header {
-		if !strings.HasPrefix(k, "X-Fake-") {
-			w.Header()[k] = vs
-		}
-	}
-	w.WriteHeader(resp.StatusCode)
-	rc := http.NewResponseController(w)
-	for _, piece := range pieces(resp, split) {
-		if _, err := w.Write(piece); err != nil {
-			return
-		}
-		_ = rc.Flush()
-	}
-	switch {
-	case hang:
-		<-r.Context().Done()
-		select {
-		case s.disconnects <- name:
-		default: // nobody is counting; never block the server's shutdown
-		}
-	case abort:
-		panic(http.ErrAbortHandler)
-	}
-}
-
-// golden reads and parses name.http.
-func (s *Server) golden(name string) (*Response, error) {
-	if name == "" || strings.ContainsAny(name, "/\\.") {
-		return nil, fs.ErrNotExist
-	}
-	raw, err := fs.ReadFile(s.fsys, name+".http")
-	if err != nil {
-		return nil, err
-	}
-	return ParseGolden(raw)
+// notFound answers a model with no golden file, as the API does.
+func notFound(w http.ResponseWriter, name string) {
+	msg, _ := json.Marshal("models/" + name + " is not found for API version v1beta, or is not supported for generateContent. Call ListModels to see the list of available models and their supported methods.")
+	writeJSON(w, http.StatusNotFound, `{"error":{"code":404,"message":`+string(msg)+`,"status":"NOT_FOUND"}}`)
 }
 
 // Golden returns the parsed golden file name, for tests that compare
 // against it.
-func (s *Server) Golden(name string) (*Response, error) { return s.golden(name) }
-
-// pieces splits the body as it is to be written: event streams event by
-// event (Google ends events with CRLF CRLF), or in pieces of split bytes.
-func pieces(resp *Response, split int) [][]byte {
-	b := resp.Body
-	if !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/event-stream") {
-		return [][]byte{b}
-	}
-	var out [][]byte
-	for len(b) > 0 {
-		n := len(b)
-		switch {
-		case split > 0:
-			n = min(split, n)
-		default:
-			if i := bytes.Index(b, []byte("\r\n\r\n")); i >= 0 {
-				n = i + 4
-			} else if i := bytes.Index(b, []byte("\n\n")); i >= 0 {
-				n = i + 2
-			}
-		}
-		out = append(out, b[:n])
-		b = b[n:]
-	}
-	return out
+func (s *Server) Golden(name string) (*Response, error) {
+	return goldentest.As[Response](s.fake.Golden(name))
 }
 
 // Response is a parsed golden file.
@@ -312,20 +216,7 @@ type Response struct {
 // wire, with LF or CRLF line endings in the head. The body is kept byte
 // for byte.
 func ParseGolden(raw []byte) (*Response, error) {
-	head, body, ok := bytes.Cut(raw, []byte("\n\n"))
-	if crlfHead, crlfBody, crlf := bytes.Cut(raw, []byte("\r\n\r\n")); crlf && (!ok || len(crlfHead) < len(head)) {
-		head, body, ok = crlfHead, crlfBody, true
-	}
-	if !ok {
-		return nil, errors.New("geminitest: golden file has no blank line after the head")
-	}
-	resp, err := http.ReadResponse(bufio.NewReader(io.MultiReader(bytes.NewReader(head), strings.NewReader("\r\n\r\n"))), nil)
-	if err != nil {
-		return nil, err
-	}
-	resp.Body.Close()
-	resp.Header.Del("Content-Length")
-	return &Response{StatusCode: resp.StatusCode, Header: resp.Header, Body: body}, nil
+	return goldentest.As[Response](goldentest.ParseGolden(raw))
 }
 
 // serveToken is Google's OAuth2 token endpoint for the JWT bearer grant

@@ -16,5 +16,8 @@
 //	X-Fake-Hang: true    after the body, wait until the client goes away,
 //	                     then report it on Disconnects
 //
-// It is for tests only and imports only the standard library.
+// It is for tests only. Besides the standard library it imports only
+// gateway/internal/goldentest, the replay mechanism the vendors' fakes
+// share; what is OpenAI's own (how a request names its model, the 404
+// for an unknown one, the /v1 base URL) is here.
 package openaitest
