@@ -20,6 +20,8 @@ import (
 	"github.com/openai/openai-go/v3"
 	"github.com/openai/openai-go/v3/option"
 
+	"github.com/quirehq/quire/gateway/cohere/coheretest"
+	"github.com/quirehq/quire/gateway/gemini/geminitest"
 	"github.com/quirehq/quire/gateway/openai/openaitest"
 	"github.com/quirehq/quire/internal/authtest"
 )
@@ -30,10 +32,7 @@ import (
 func gatewayServer(t *testing.T) (*running, *openaitest.Server, string) {
 	t.Helper()
 	fake := openaitest.New(t, os.DirFS("../../gateway/openai/testdata"))
-	dir := t.TempDir()
-	data := filepath.Join(dir, "data")
-	cfgPath := filepath.Join(dir, "quire.yaml")
-	cfg := fmt.Sprintf(`ai:
+	s, key := gatewayServerWith(t, fmt.Sprintf(`ai:
   providers:
     - name: main
       kind: openai
@@ -44,7 +43,17 @@ func gatewayServer(t *testing.T) (*running, *openaitest.Server, string) {
       models: [chat_text, chat_stream, error_500, embed_float]
   aliases:
     chat: [main/error_500, main/chat_text]
-`, fake.URL)
+`, fake.URL))
+	return s, fake, key
+}
+
+// gatewayServerWith starts quire serve with the configuration cfg, an
+// account and an API key.
+func gatewayServerWith(t *testing.T, cfg string) (*running, string) {
+	t.Helper()
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	cfgPath := filepath.Join(dir, "quire.yaml")
 	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -92,7 +101,7 @@ func gatewayServer(t *testing.T) (*running, *openaitest.Server, string) {
 	if key == "" {
 		t.Fatal("no API key")
 	}
-	return s, fake, key
+	return s, key
 }
 
 // TestGatewayEndToEnd drives quire serve's gateway with the official
@@ -219,4 +228,100 @@ func scanForCanary(t *testing.T, dir string, markers ...string) {
 	if files < 3 {
 		t.Fatalf("scanned only %d files", files)
 	}
+}
+
+// TestGatewayEveryRoute sends canary markers through every gateway route
+// of quire serve, served by OpenAI, Gemini and Cohere fakes, on success and
+// failure paths; once the server has stopped, no marker may be anywhere in
+// its data directory (claims AI-2, AI-5).
+func TestGatewayEveryRoute(t *testing.T) {
+	oa := openaitest.New(t, os.DirFS("../../gateway/openai/testdata"))
+	gm := geminitest.New(t, os.DirFS("../../gateway/gemini/testdata"))
+	co := coheretest.New(t, os.DirFS("../../gateway/cohere/testdata"))
+	s, key := gatewayServerWith(t, fmt.Sprintf(`ai:
+  providers:
+    - {name: main, kind: openai, base_url: %q, api_key: sk-oa, zdr: true, models: [embed_float, transcription, error_500]}
+    - {name: gem, kind: gemini, base_url: %q, api_key: gm-key, zdr: true, models: [chat_text, chat_stream]}
+    - {name: co, kind: cohere, base_url: %q, api_key: co-key, zdr: true, models: [rerank, error_500]}
+  aliases:
+    rr: [co/rerank]
+`, oa.URL, gm.URL, co.URL))
+	hc := client(t, s.data)
+	ctx := context.Background()
+	canary := "canary-every-route-5b1e"
+	oc := openai.NewClient(option.WithBaseURL(s.url+"/v1/"), option.WithAPIKey(key), option.WithHTTPClient(hc), option.WithMaxRetries(0))
+
+	// Chat on Gemini, streamed and not.
+	msgs := []openai.ChatCompletionMessageParamUnion{openai.UserMessage("Remember " + canary)}
+	resp, err := oc.Chat.Completions.New(ctx, openai.ChatCompletionNewParams{Model: "chat_text", Messages: msgs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.Choices[0].Message.Content != "Hello! How can I help you with your writing today?" {
+		t.Fatalf("gemini answer %q", resp.Choices[0].Message.Content)
+	}
+	st := oc.Chat.Completions.NewStreaming(ctx, openai.ChatCompletionNewParams{Model: "chat_stream", Messages: msgs})
+	n := 0
+	for st.Next() {
+		n++
+	}
+	if err := st.Err(); err != nil || n == 0 {
+		t.Fatalf("gemini stream: %d chunks, %v", n, err)
+	}
+	if got := gm.Last(); got.Header.Get("X-Goog-Api-Key") != "gm-key" || strings.Contains(got.RawQuery, "gm-key") {
+		t.Fatal("the Gemini key is not in its header only")
+	}
+
+	// Embeddings on OpenAI.
+	emb, err := oc.Embeddings.New(ctx, openai.EmbeddingNewParams{Model: "embed_float",
+		Input: openai.EmbeddingNewParamsInputUnion{OfArrayOfStrings: []string{canary + " one", canary + " two"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(emb.Data) != 2 {
+		t.Fatalf("%d embeddings", len(emb.Data))
+	}
+
+	// Transcription on OpenAI, with a marker in the prompt.
+	tr, err := oc.Audio.Transcriptions.New(ctx, openai.AudioTranscriptionNewParams{Model: "transcription", Prompt: openai.String(canary),
+		File: openai.File(bytes.NewReader([]byte("RIFF\x24\x00\x00\x00WAVEfmt "+canary)), "memo.wav", "audio/wav")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tr.Text == "" {
+		t.Fatal("empty transcript")
+	}
+
+	// Rerank on Cohere, through an alias, and its failure.
+	rerank := func(model string) (int, map[string]any) {
+		body := fmt.Sprintf(`{"model":%q,"query":"%s q","documents":["%s a","b","c","d","e"],"return_documents":true}`, model, canary, canary)
+		req, _ := http.NewRequest(http.MethodPost, s.url+"/v1/rerank", strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+key)
+		req.Header.Set("Content-Type", "application/json")
+		res, err := hc.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		var out map[string]any
+		_ = json.NewDecoder(res.Body).Decode(&out)
+		return res.StatusCode, out
+	}
+	if status, out := rerank("rr"); status != 200 || len(out["results"].([]any)) != 5 {
+		t.Fatalf("rerank: %d %v", status, out)
+	}
+	if status, _ := rerank("error_500"); status != http.StatusBadGateway {
+		t.Fatalf("rerank upstream 500: %d, want 502", status)
+	}
+	// Failures on the other routes.
+	if _, err := oc.Embeddings.New(ctx, openai.EmbeddingNewParams{Model: "error_500",
+		Input: openai.EmbeddingNewParamsInputUnion{OfString: openai.String(canary)}}); err == nil {
+		t.Fatal("an upstream 500 on embeddings succeeded")
+	}
+	if _, err := oc.Chat.Completions.New(ctx, openai.ChatCompletionNewParams{Model: "no-such-model", Messages: msgs}); err == nil {
+		t.Fatal("an unknown model was served")
+	}
+
+	s.stop(t)
+	scanForCanary(t, s.data, canary)
 }
