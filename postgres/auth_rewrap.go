@@ -8,14 +8,17 @@ import (
 	"github.com/quirehq/quire/barrier"
 )
 
-// userRecordTables lists the account tables whose values are encrypted
-// under their user's scope; every row has a user_id. Rewrap brings them
-// under the newest key together with their user.
+// userRecordTables lists the tables whose values are encrypted under their
+// user's scope (the account tables and the AI usage records); every row
+// has a user_id. Rewrap brings them under the newest key together with
+// their user. A migration that adds such a table must add it here, or
+// Rewrap would leave it under old keys.
 var userRecordTables = []encrypted{
 	{"credentials", []string{totpField}, []string{"totp_enc"}, "user_id"},
 	{"sessions", []string{"user_agent"}, []string{"user_agent_enc"}, ""},
 	{"api_keys", []string{"name"}, []string{"name_enc"}, ""},
 	{"passkeys", []string{"name", "data"}, []string{"name_enc", "data_enc"}, ""},
+	{usageTable, []string{recordField}, []string{"record_enc"}, ""},
 }
 
 // countUserRecords counts the rows of userRecordTables.
@@ -31,28 +34,36 @@ func (db *DB) countUserRecords(ctx context.Context) (int, error) {
 	return n, nil
 }
 
-// userRecords rewraps every row of userRecordTables that belongs to userID.
+// userRecords rewraps every row of userRecordTables that belongs to userID,
+// a page at a time: a user may have many usage records.
 func (r *rewrapper) userRecords(ctx context.Context, userID string) error {
 	scope := barrier.UserScope(userID)
 	for _, e := range userRecordTables {
-		ids, cts, err := e.loadUser(ctx, r.db, userID)
-		if err != nil {
-			return err
-		}
-		for i, id := range ids {
-			if err := r.record(ctx, e, binding{}, scope, id, cts[i]); err != nil {
+		after := ""
+		for {
+			ids, cts, err := e.loadUser(ctx, r.db, userID, after)
+			if err != nil {
 				return err
+			}
+			for i, id := range ids {
+				if err := r.record(ctx, e, binding{}, scope, id, cts[i]); err != nil {
+					return err
+				}
+				after = id
+			}
+			if len(ids) < rewrapPage {
+				break
 			}
 		}
 	}
 	return nil
 }
 
-// loadUser reads the key and the encrypted columns of every row of e that
-// belongs to userID.
-func (e encrypted) loadUser(ctx context.Context, db *DB, userID string) ([]string, [][][]byte, error) {
+// loadUser reads the key and the encrypted columns of the next page of
+// rows of e that belong to userID, after key after.
+func (e encrypted) loadUser(ctx context.Context, db *DB, userID, after string) ([]string, [][][]byte, error) {
 	rows, err := db.pool.Query(ctx, "SELECT "+e.keyCol()+", "+strings.Join(e.cols, ", ")+
-		" FROM "+e.table+" WHERE user_id = $1 ORDER BY "+e.keyCol(), userID)
+		" FROM "+e.table+" WHERE user_id = $1 AND "+e.keyCol()+" > $2 ORDER BY "+e.keyCol()+" LIMIT $3", userID, after, rewrapPage)
 	if err != nil {
 		return nil, nil, fmt.Errorf("postgres: rewrap: read %s: %w", e.table, err)
 	}

@@ -66,8 +66,21 @@ func (env *testEnv) stores(t *testing.T, key []byte) storetest.Stores {
 			_ = db.Close()
 			return env.stores(t, key)
 		},
-		Auth:        NewAuthService(db, b),
-		TamperAudit: env.tamperAudit,
+		Auth:            NewAuthService(db, b),
+		TamperAudit:     env.tamperAudit,
+		Usage:           NewUsageService(db, b),
+		CopyUsageRecord: env.copyUsageRecord,
+	}
+}
+
+// copyUsageRecord copies the sealed record of usage row fromID over that
+// of row toID as the owning role, below the store.
+func (env *testEnv) copyUsageRecord(t *testing.T, fromID, toID string) {
+	t.Helper()
+	tag, err := conn(t, env.OwnerURL).Exec(context.Background(),
+		"UPDATE ai_usage SET record_enc = (SELECT record_enc FROM ai_usage WHERE id = $1) WHERE id = $2", fromID, toID)
+	if err != nil || tag.RowsAffected() != 1 {
+		t.Fatalf("copy usage record %s over %s: %v (%d rows)", fromID, toID, err, tag.RowsAffected())
 	}
 }
 

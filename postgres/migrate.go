@@ -25,7 +25,7 @@ const migrateLockKey int64 = 0x71756972_65000001
 
 // dmlTables lists the tables the application reads and writes freely.
 var dmlTables = []string{"keyring", "data_keys", "users", "workspaces", "memberships", "notes",
-	"credentials", "login_attempts", "sessions", "api_keys", "tokens", "recovery_codes", "passkeys"}
+	"credentials", "login_attempts", "sessions", "api_keys", "tokens", "recovery_codes", "passkeys", "ai_usage"}
 
 // appendOnlyTables lists the tables the application may only read and
 // append to: it can neither change nor delete their rows.

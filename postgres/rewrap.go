@@ -8,14 +8,15 @@ import (
 	"github.com/quirehq/quire/barrier"
 )
 
-// rewrapPage is how many notes Rewrap reads per transaction.
+// rewrapPage is how many notes, or records of one user, Rewrap reads at a
+// time.
 const rewrapPage = 200
 
 // Rewrap re-encrypts every stored value that is not under its scope's newest
-// data key (see barrier.Reencrypt): users and their account records
-// (credentials, sessions, API keys, passkeys) unbound, then each
-// workspace's name and notes in transactions bound to that workspace. Each record is read and
-// written in its own short transaction, and written only if it has not
+// data key (see barrier.Reencrypt): users and their records (credentials,
+// sessions, API keys, passkeys, AI usage) unbound, then each workspace's
+// name and notes in transactions bound to that workspace. Each record is
+// read and written in its own short transaction, and written only if it has not
 // changed since it was read, so Rewrap can run beside live traffic. It is
 // resumable: values already under the newest key are skipped, so a run that
 // was interrupted is finished by the next. progress, if not nil, is called

@@ -32,6 +32,7 @@ var encryptedTables = []encryptedTable{
 	{tableSessions, "id", "user_id", barrier.UserScope, []encryptedColumn{{"user_agent_enc", fieldUserAgent}}},
 	{tableAPIKeys, "id", "user_id", barrier.UserScope, []encryptedColumn{{"name_enc", fieldName}}},
 	{tablePasskeys, "id", "user_id", barrier.UserScope, []encryptedColumn{{"name_enc", fieldName}, {"data_enc", fieldData}}},
+	{tableAIUsage, "id", "user_id", barrier.UserScope, []encryptedColumn{{"record_enc", fieldRecord}}},
 }
 
 // rewrapBatch is how many rows Rewrap reads at a time.

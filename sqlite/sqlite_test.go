@@ -53,6 +53,11 @@ func mustOpen(t testing.TB, path string, key []byte) storetest.Stores {
 			t.Helper()
 			tamperAudit(t, path, seq)
 		},
+		Usage: sqlite.NewUsageService(db, b),
+		CopyUsageRecord: func(t *testing.T, fromID, toID string) {
+			t.Helper()
+			copyUsageRecord(t, path, fromID, toID)
+		},
 		Rewrap: func(ctx context.Context, progress func(done, total int)) error {
 			return db.Rewrap(ctx, b, progress)
 		},
@@ -82,6 +87,24 @@ func tamperAudit(t *testing.T, path string, seq int64) {
 	}
 	if n, _ := res.RowsAffected(); n != 1 {
 		t.Fatalf("tamper: no audit entry %d", seq)
+	}
+}
+
+// copyUsageRecord copies the sealed record of usage row fromID over that
+// of row toID through a connection of its own, below the store.
+func copyUsageRecord(t *testing.T, path, fromID, toID string) {
+	t.Helper()
+	raw, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	res, err := raw.Exec("UPDATE ai_usage SET record_enc = (SELECT record_enc FROM ai_usage WHERE id = ?) WHERE id = ?", fromID, toID)
+	if err != nil {
+		t.Fatalf("copy usage record: %v", err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		t.Fatalf("copy usage record: no usage row %s", toID)
 	}
 }
 

@@ -10,11 +10,11 @@ import (
 )
 
 // testCanary checks claim ENC-1 from below the barrier: unique markers put
-// into every user field, auth records included (see authCanaries), and
-// into values later overwritten or deleted, appear nowhere in the raw
-// storage, before and after a restart, while values that are stored in
-// plain text on purpose are found, which proves that the scanner can see
-// what is there.
+// into every user field, auth records and AI usage records included (see
+// authCanaries and usageCanaries), and into values later overwritten or
+// deleted, appear nowhere in the raw storage, before and after a restart,
+// while values that are stored in plain text on purpose are found, which
+// proves that the scanner can see what is there.
 func testCanary(t *testing.T, s Stores) {
 	ctx := context.Background()
 	m := map[string]string{}
@@ -41,9 +41,11 @@ func testCanary(t *testing.T, s Stores) {
 	mustOK(t, err, "UpdateNote")
 	mustOK(t, s.Notes.DeleteNote(ctx, ws.ID, gone.ID), "DeleteNote")
 	authPlain := authCanaries(t, s, m)
+	usagePlain := usageCanaries(t, s, u, m)
 
 	plain := map[string]string{"workspace ID": ws.ID, "note ID": n.ID, "user ID": u.ID, "region": string(quire.RegionEU)}
 	maps.Copy(plain, authPlain)
+	maps.Copy(plain, usagePlain)
 	scan := func(t *testing.T, in Stores) {
 		for field, mk := range m {
 			found, err := in.Inspector.ScanRaw(ctx, []byte(mk))

@@ -27,6 +27,12 @@ type Stores struct {
 	// TamperAudit changes the event column of audit entry seq directly in
 	// the database, below the store, as an attacker with write access would.
 	TamperAudit func(t *testing.T, seq int64)
+	// Usage is the backend's AI usage store.
+	Usage quire.UsageService
+	// CopyUsageRecord copies the sealed record (record_enc) of usage row
+	// fromID over that of row toID directly in the database, below the
+	// store, as an attacker with write access would.
+	CopyUsageRecord func(t *testing.T, fromID, toID string)
 }
 
 // clockOffset is how far the suite has moved the barrier's clock ahead of
@@ -75,6 +81,15 @@ var suite = []suiteTest{
 	{"KeyRotation", testKeyRotation},
 	{"RewrapResumable", testRewrapResumable},
 	{"Restart", testRestart},
+	{"UsageRoundTrip", testUsageRoundTrip},
+	{"UsageOrderSinceLimit", testUsageOrderSinceLimit},
+	{"UsageTokens", testUsageTokens},
+	{"UsageUnknownUser", testUsageUnknownUser},
+	{"UsageUserDeletedConcurrently", testUsageUserDeletedConcurrently},
+	{"UsageValidation", testUsageValidation},
+	{"UsageCascade", testUsageCascade},
+	{"UsageCiphertextBound", testUsageCiphertextBound},
+	{"UsageRewrap", testUsageRewrap},
 }
 
 // Run runs every conformance test against the backend that open returns (open is called once per subtest, giving an empty database each time).
