@@ -31,6 +31,7 @@ type stores struct {
 	workspaces quire.WorkspaceService
 	notes      quire.NoteService
 	auth       quire.AuthStore
+	usage      quire.UsageService
 	bind       func(b *barrier.Barrier) // creates the services once the barrier is open
 }
 
@@ -47,7 +48,7 @@ func openStores(ctx context.Context, cfg *config.Config) (*stores, error) {
 			close: db.Close, inspector: db, rewrap: db.Rewrap}
 		s.bind = func(b *barrier.Barrier) {
 			s.users, s.workspaces, s.notes = postgres.NewUserService(db, b), postgres.NewWorkspaceService(db, b), postgres.NewNoteService(db, b)
-			s.auth = postgres.NewAuthService(db, b)
+			s.auth, s.usage = postgres.NewAuthService(db, b), postgres.NewUsageService(db, b)
 		}
 		return s, nil
 	default:
@@ -59,7 +60,7 @@ func openStores(ctx context.Context, cfg *config.Config) (*stores, error) {
 			close: db.Close, inspector: db, rewrap: db.Rewrap}
 		s.bind = func(b *barrier.Barrier) {
 			s.users, s.workspaces, s.notes = sqlite.NewUserService(db, b), sqlite.NewWorkspaceService(db, b), sqlite.NewNoteService(db, b)
-			s.auth = sqlite.NewAuthService(db, b)
+			s.auth, s.usage = sqlite.NewAuthService(db, b), sqlite.NewUsageService(db, b)
 		}
 		return s, nil
 	}

@@ -1,7 +1,11 @@
 package main
 
 import (
+	"context"
+	"unicode/utf8"
+
 	"fmt"
+	"github.com/quirehq/quire"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -34,7 +38,7 @@ type aiGateway struct {
 // metering. Every provider sends through one outbound client (claim
 // AI-1), which refuses plain http except to loopback in development
 // (claim TLS-2).
-func newGateway(cfg *config.Config, lg *slog.Logger) (*aiGateway, error) {
+func newGateway(cfg *config.Config, lg *slog.Logger, usage quire.UsageService) (*aiGateway, error) {
 	dev := !cfg.Production()
 	client := gateway.NewHTTPClient(gateway.HTTPOptions{AllowLoopbackHTTP: dev})
 	entries := make([]route.Entry, 0, len(cfg.AI.Providers))
@@ -57,9 +61,16 @@ func newGateway(cfg *config.Config, lg *slog.Logger) (*aiGateway, error) {
 			aliases[name] = append(aliases[name], route.Target{Provider: prov, Model: model})
 		}
 	}
-	m := meter.New(meter.Options{
+	mo := meter.Options{
 		Budgets: meter.Budgets{TokensPerDay: cfg.AI.Budgets.TokensPerDay, TokensPerMinute: cfg.AI.Budgets.TokensPerMinute},
-	})
+	}
+	if usage != nil {
+		mo.Sink, mo.Load = usageSink{usage}, usage.UsageTokens
+		mo.OnSinkError = func(err error, n int) {
+			lg.Warn("usage records not stored", slog.Int("records", n), slog.String("code", quire.ErrorCode(err)))
+		}
+	}
+	m := meter.New(mo)
 	r, err := route.New(route.Config{Providers: entries, Aliases: aliases, Strict: cfg.AI.Strict, Observer: m})
 	if err != nil {
 		m.Close()
@@ -143,4 +154,40 @@ func gatewayCaller(r *http.Request) (*endpoint.Caller, error) {
 		return nil, endpoint.ErrNoCredentials
 	}
 	return &endpoint.Caller{Account: a.UserID}, nil
+}
+
+// usageSink stores the meter's records (claim AI-2: metadata only, sealed
+// under each user's key).
+type usageSink struct{ s quire.UsageService }
+
+// RecordUsage implements meter.Sink. Text fields are cut to the store's
+// bound, so that one client's overlong alias cannot fail a whole batch.
+func (u usageSink) RecordUsage(ctx context.Context, recs []meter.Record) error {
+	out := make([]*quire.AIUsage, 0, len(recs))
+	for _, r := range recs {
+		if r.Account == "" {
+			continue
+		}
+		out = append(out, &quire.AIUsage{UserID: r.Account, WorkspaceID: r.Workspace, At: r.At,
+			Op: cut(r.Op), Provider: cut(r.Provider), Kind: cut(r.Kind), Model: cut(r.Model), Alias: cut(r.Alias), Class: cut(r.Class),
+			Status: r.Status, Latency: r.Latency, FirstEvent: r.FirstEvent,
+			InputTokens: r.InputTokens, OutputTokens: r.OutputTokens, CachedTokens: r.CachedTokens,
+			Reported: r.Reported, CostMicroUSD: r.CostMicroUSD})
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return u.s.RecordUsage(ctx, out)
+}
+
+// cut bounds s at quire.MaxUsageText bytes, on a rune boundary.
+func cut(s string) string {
+	if len(s) <= quire.MaxUsageText {
+		return s
+	}
+	i := quire.MaxUsageText
+	for i > 0 && !utf8.RuneStart(s[i]) {
+		i--
+	}
+	return s[:i]
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"net/http"
 	"net/http/cookiejar"
@@ -20,6 +21,7 @@ import (
 	"github.com/openai/openai-go/v3"
 	"github.com/openai/openai-go/v3/option"
 
+	"github.com/quirehq/quire"
 	"github.com/quirehq/quire/gateway/cohere/coheretest"
 	"github.com/quirehq/quire/gateway/gemini/geminitest"
 	"github.com/quirehq/quire/gateway/openai/openaitest"
@@ -198,8 +200,50 @@ func TestGatewayEndToEnd(t *testing.T) {
 		t.Fatalf("models %v", ids)
 	}
 
+	// Who the key belongs to, for the usage records.
+	req, _ := http.NewRequest(http.MethodGet, s.url+"/api/v1/me", nil)
+	req.Header.Set("Authorization", "Bearer "+key)
+	res, err := hc.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var me struct {
+		User struct {
+			ID string `json:"id"`
+		} `json:"user"`
+		ID string `json:"id"`
+	}
+	_ = json.NewDecoder(res.Body).Decode(&me)
+	res.Body.Close()
+	userID := me.User.ID + me.ID
+
 	s.stop(t)
 	scanForCanary(t, s.data, canary, email)
+
+	// Every attempt was metered and stored, metadata only (claim AI-2).
+	a, err := openExisting(ctx, "", s.data, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	recs, err := a.stores.usage.ListUsage(ctx, userID, time.Now().Add(-time.Hour), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	byModel := map[string][]*quire.AIUsage{}
+	for _, r := range recs {
+		byModel[r.Model] = append(byModel[r.Model], r)
+	}
+	ok := byModel["chat_text"]
+	if len(ok) < 2 || ok[0].InputTokens == 0 || ok[0].Provider != "main" || ok[0].Status != http.StatusOK || !ok[0].Reported {
+		t.Fatalf("usage of chat_text: %+v (all: %d records)", ok, len(recs))
+	}
+	if f := byModel["error_500"]; len(f) == 0 || f[0].Class != "server" || f[0].Status != http.StatusInternalServerError {
+		t.Fatalf("usage of the failed attempts: %+v", f)
+	}
+	if ok[0].Alias != "chat" && ok[1].Alias != "chat" {
+		t.Fatalf("the alias was not recorded: %+v", ok)
+	}
 }
 
 // scanForCanary fails if any file under dir holds one of the markers.

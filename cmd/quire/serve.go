@@ -122,7 +122,7 @@ func startServer(ctx context.Context, cfg *config.Config, stderr io.Writer) (*se
 			return nil, fmt.Errorf("shield: %w", err)
 		}
 	}
-	gw, err := newGateway(cfg, lg.Slog())
+	gw, err := newGateway(cfg, lg.Slog(), a.stores.usage)
 	if err != nil {
 		a.Close()
 		lg.Close()

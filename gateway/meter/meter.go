@@ -74,6 +74,11 @@ type Options struct {
 	Now func() time.Time
 	// OnSinkError is told of a failed batch (count only).
 	OnSinkError func(err error, n int)
+	// Load, when set, returns the tokens an account used since a time, as
+	// stored: the first call of an account after a start counts what it
+	// used earlier that day. A failure counts nothing (fail open: the
+	// stored records are for accounting, the in-memory counters rule).
+	Load func(ctx context.Context, account string, since time.Time) (int, error)
 }
 
 // Meter implements endpoint.Meter and route.Observer.
@@ -116,12 +121,13 @@ func New(o Options) *Meter {
 }
 
 // Admit implements endpoint.Meter.
-func (m *Meter) Admit(_ context.Context, c *endpoint.Caller, estimate int) error {
+func (m *Meter) Admit(ctx context.Context, c *endpoint.Caller, estimate int) error {
 	b := m.opts.Budgets
 	if b.TokensPerDay <= 0 && b.TokensPerMinute <= 0 {
 		return nil
 	}
 	now := m.opts.Now().UTC()
+	m.load(ctx, c.Account, now)
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	ct := m.counterLocked(c.Account, now)
@@ -134,6 +140,31 @@ func (m *Meter) Admit(_ context.Context, c *endpoint.Caller, estimate int) error
 		return &endpoint.BudgetError{RetryAfter: next.Sub(now)}
 	}
 	return nil
+}
+
+// load seeds a new account's day counter from the store, outside the
+// lock; a counter another call created meanwhile wins.
+func (m *Meter) load(ctx context.Context, account string, now time.Time) {
+	if m.opts.Load == nil {
+		return
+	}
+	m.mu.Lock()
+	_, known := m.byAcct[account]
+	m.mu.Unlock()
+	if known {
+		return
+	}
+	midnight := now.Truncate(24 * time.Hour)
+	used, err := m.opts.Load(ctx, account, midnight)
+	if err != nil {
+		used = 0
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if _, known := m.byAcct[account]; !known {
+		ct := m.counterLocked(account, now)
+		ct.dayTokens = used
+	}
 }
 
 // rate is a sliding-window estimate of the tokens used in the last

@@ -135,3 +135,29 @@ func (b *blockingSink) RecordUsage(ctx context.Context, _ []Record) error {
 	<-b.release
 	return nil
 }
+
+func TestLoadSeedsTheDay(t *testing.T) {
+	c := &clock{time.Date(2026, 11, 29, 10, 0, 0, 0, time.UTC)}
+	var asked []time.Time
+	m := New(Options{Budgets: Budgets{TokensPerDay: 1000}, Now: c.now,
+		Load: func(_ context.Context, account string, since time.Time) (int, error) {
+			asked = append(asked, since)
+			if account == "alice" {
+				return 950, nil
+			}
+			return 0, errors.New("store down")
+		}})
+	ctx := context.Background()
+	if err := m.Admit(ctx, alice, 100); err == nil {
+		t.Fatal("tokens used before a restart were not counted")
+	}
+	if err := m.Admit(ctx, alice, 10); err != nil {
+		t.Fatalf("950 + 10 refused: %v", err)
+	}
+	if len(asked) != 1 || !asked[0].Equal(time.Date(2026, 11, 29, 0, 0, 0, 0, time.UTC)) {
+		t.Fatalf("store asked %v, want once since midnight", asked)
+	}
+	if err := m.Admit(ctx, &endpoint.Caller{Account: "bob"}, 100); err != nil {
+		t.Fatalf("a store failure refused the call: %v", err)
+	}
+}
