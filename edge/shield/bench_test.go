@@ -42,7 +42,14 @@ func benchRequests() map[string]func() *http.Request {
 	get := req("GET", "/notes/abc", "", [2]string{"Cookie", sessionCookie})
 	ref := req("GET", "/notes/abc", "", [2]string{"Cookie", sessionCookie}, [2]string{"Referer", "https://quire.example.com/notes"})
 	post := req("POST", "/api/v1/notes", note, apiHeaders...)
+	prompt := `{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Summarise the meeting notes in three bullet points, please."}]}`
+	chat := req("POST", "/v1/chat/completions", prompt, [2]string{"Content-Type", "application/json"},
+		[2]string{"Authorization", "Bearer qk_0123456789abcdefghijklmnopqrstuvwxyzABCDEF"}, [2]string{"User-Agent", "OpenAI/Python 1.54.0"})
 	return map[string]func() *http.Request{
+		"post-gateway-chat": func() *http.Request {
+			chat.Body = io.NopCloser(bytes.NewReader([]byte(prompt)))
+			return chat
+		},
 		"get":         func() *http.Request { return get },
 		"get-referer": func() *http.Request { return ref },
 		"get-new-cookie": func() *http.Request {
@@ -69,7 +76,7 @@ func BenchmarkInspect(b *testing.B) {
 		{"shield-no-prefilter", mustShield(b, Config{}, false)},
 		{"shield", mustShield(b, Config{}, true)},
 	}
-	for _, name := range []string{"get", "get-referer", "get-new-cookie", "post-json-2k"} {
+	for _, name := range []string{"get", "get-referer", "get-new-cookie", "post-json-2k", "post-gateway-chat"} {
 		mk := benchRequests()[name]
 		if v := variants[2].s.Inspect(mk(), ""); v.Blocked || len(v.RuleIDs) != 0 {
 			b.Fatalf("%s is not clean: %+v", name, v)

@@ -49,6 +49,11 @@ var DefaultExclusions = []string{
 	"/anthropic/v1/messages",
 }
 
+// DefaultBypass are the AI gateway's routes, which the rules do not
+// inspect at all (see the package documentation for how they stay
+// protected).
+var DefaultBypass = []string{"/v1/", "/anthropic/v1/"}
+
 // Config is the shield: section of the configuration file. The zero value
 // of every field means its default, so Config{} is a blocking shield at
 // paranoia level 1.
@@ -72,6 +77,10 @@ type Config struct {
 	// path, query and headers still are). nil means DefaultExclusions; an
 	// empty list excludes nothing.
 	Exclusions []string `yaml:"exclusions"`
+	// Bypass are route prefixes the rules do not inspect at all; a client
+	// in the penalty box is still refused there. nil means DefaultBypass;
+	// an empty list bypasses nothing.
+	Bypass []string `yaml:"bypass"`
 	// Penalty configures the penalty box for repeat offenders.
 	Penalty PenaltyConfig `yaml:"penalty"`
 }
@@ -107,6 +116,9 @@ func (c Config) WithDefaults() Config {
 	}
 	if c.BodyLimit == 0 {
 		c.BodyLimit = DefaultBodyLimit
+	}
+	if c.Bypass == nil {
+		c.Bypass = append([]string(nil), DefaultBypass...)
 	}
 	if c.Exclusions == nil {
 		c.Exclusions = append([]string(nil), DefaultExclusions...)
@@ -152,6 +164,14 @@ func (c Config) Validate() error {
 	for i, e := range c.Exclusions {
 		if err := checkExclusion(e); err != nil {
 			bad(fmt.Sprintf("exclusions[%d]", i), "%v", err)
+		}
+	}
+	if len(c.Bypass) > maxExclusions {
+		bad("bypass", "%d entries, at most %d", len(c.Bypass), maxExclusions)
+	}
+	for i, e := range c.Bypass {
+		if err := checkExclusion(e); err != nil {
+			bad(fmt.Sprintf("bypass[%d]", i), "%v", err)
 		}
 	}
 	errs = append(errs, c.Penalty.validate()...)

@@ -60,14 +60,20 @@ func hasBody(r *http.Request) bool {
 }
 
 // excluded reports whether r's route is one whose body is not inspected.
-// Only a clean path qualifies (no dot segments, no doubled or encoded
-// slashes), so a path cannot borrow an exclusion on its way elsewhere.
-func (s *Shield) excluded(r *http.Request) bool {
+func (s *Shield) excluded(r *http.Request) bool { return underPrefix(r, s.cfg.Exclusions) }
+
+// bypassed reports whether r's route is one the rules do not inspect.
+func (s *Shield) bypassed(r *http.Request) bool { return underPrefix(r, s.cfg.Bypass) }
+
+// underPrefix reports whether r's path is under one of prefixes. Only a
+// clean path qualifies (no dot segments, no doubled or encoded slashes),
+// so a path cannot borrow an exclusion on its way elsewhere.
+func underPrefix(r *http.Request, prefixes []string) bool {
 	p := r.URL.Path
 	if r.URL.RawPath != "" || path.Clean(p) != strings.TrimSuffix(p, "/") {
 		return false
 	}
-	return slices.ContainsFunc(s.cfg.Exclusions, func(e string) bool {
+	return slices.ContainsFunc(prefixes, func(e string) bool {
 		e = strings.TrimSuffix(e, "/")
 		return p == e || strings.HasPrefix(p, e+"/")
 	})

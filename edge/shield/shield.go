@@ -122,6 +122,9 @@ func (s *Shield) Inspect(r *http.Request, client string) Verdict {
 		return Verdict{}
 	}
 	if s.cfg.Mode == ModeDryRun {
+		if s.bypassed(r) {
+			return Verdict{DryRun: true, Bypassed: true}
+		}
 		v := s.evaluate(r)
 		v.DryRun, v.WouldBlock, v.Blocked, v.Status = true, v.Blocked || blocking(v.RuleIDs), false, 0
 		return v
@@ -132,6 +135,9 @@ func (s *Shield) Inspect(r *http.Request, client string) Verdict {
 			return Verdict{Blocked: true, Status: http.StatusForbidden, Penalised: true,
 				RetryAfter: max(until.Sub(s.clock()), 0)}
 		}
+	}
+	if s.bypassed(r) {
+		return Verdict{Bypassed: true}
 	}
 	v := s.evaluate(r)
 	if v.Blocked && client != "" {

@@ -108,7 +108,9 @@ func TestSmugglingHeaders(t *testing.T) {
 
 func TestExcludedRouteBody(t *testing.T) {
 	t.Parallel()
-	s := mustShield(t, Config{}, true)
+	// Bypass off: this is about exclusions, which also apply to routes
+	// an operator chooses not to bypass.
+	s := mustShield(t, Config{Bypass: []string{}}, true)
 	prompt := `{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Why is SELECT * FROM users WHERE name = '' OR 1=1 -- a classic SQL injection? And what does <script>alert(1)</script> do? Explain ; cat /etc/passwd too."}]}`
 	hdrs := [][2]string{{"Authorization", "Bearer qk_live_x"}, {"Content-Type", "application/json"}, {"Accept", "application/json"}}
 	v := s.Inspect(req("POST", "/v1/chat/completions", prompt, hdrs...), "")

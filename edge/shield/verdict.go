@@ -43,6 +43,8 @@ type Verdict struct {
 	BodyTruncated bool
 	// BodySkipped reports that the route is excluded from body inspection.
 	BodySkipped bool
+	// Bypassed reports that the route is one the rules do not inspect.
+	Bypassed bool
 }
 
 // Category names attack classes by CRS rule file: 911 method, 913
