@@ -70,6 +70,9 @@ type Options struct {
 	Prices map[string]Price
 	// QueueSize bounds the records waiting for the sink (default 4096).
 	QueueSize int
+	// FlushInterval is the longest a record waits for others to share its
+	// store transaction (default 1s); Close flushes at once.
+	FlushInterval time.Duration
 	// Now is the clock (tests).
 	Now func() time.Time
 	// OnSinkError is told of a failed batch (count only).
@@ -110,6 +113,9 @@ func New(o Options) *Meter {
 	}
 	if o.QueueSize <= 0 {
 		o.QueueSize = 4096
+	}
+	if o.FlushInterval <= 0 {
+		o.FlushInterval = time.Second
 	}
 	m := &Meter{opts: o, prices: mergePrices(o.Prices), byAcct: map[string]*counter{},
 		queue: make(chan Record, o.QueueSize), done: make(chan struct{})}
@@ -258,15 +264,30 @@ func (m *Meter) Used(account string) (day, minute int) {
 // Dropped returns how many records did not fit in the queue.
 func (m *Meter) Dropped() int64 { return m.dropped.Load() }
 
-// write hands queued records to the sink in batches: whatever is queued
-// when the first record of a batch arrives, up to 256.
+// write hands queued records to the sink in batches: from the first
+// record of a batch, it collects for FlushInterval or until the batch is
+// full, so that a steady trickle of calls costs one store transaction a
+// second rather than one a call.
 func (m *Meter) write() {
 	defer m.wg.Done()
 	batch := make([]Record, 0, 256)
 	for {
 		select {
 		case r := <-m.queue:
-			batch = m.fill(append(batch, r))
+			batch = append(batch, r)
+			timer := time.NewTimer(m.opts.FlushInterval)
+		collect:
+			for len(batch) < cap(batch) {
+				select {
+				case r := <-m.queue:
+					batch = append(batch, r)
+				case <-timer.C:
+					break collect
+				case <-m.done:
+					break collect
+				}
+			}
+			timer.Stop()
 			m.flush(batch)
 			batch = batch[:0]
 		case <-m.done:

@@ -161,3 +161,47 @@ func TestLoadSeedsTheDay(t *testing.T) {
 		t.Fatalf("a store failure refused the call: %v", err)
 	}
 }
+
+// Records of calls made close together share one store transaction.
+func TestBatching(t *testing.T) {
+	s := &countingSink{}
+	m := New(Options{Sink: s, FlushInterval: 200 * time.Millisecond})
+	ctx := endpoint.WithCaller(context.Background(), alice)
+	for range 10 {
+		used(ctx, m, "x", 1, 1)
+		time.Sleep(time.Millisecond)
+	}
+	time.Sleep(600 * time.Millisecond)
+	if got := s.batches(); got != 1 {
+		t.Errorf("%d store batches for 10 calls in 10 ms, want 1", got)
+	}
+	used(ctx, m, "x", 1, 1)
+	m.Close() // flushes at once
+	if got, n := s.batches(), s.records(); got != 2 || n != 11 {
+		t.Errorf("after Close: %d batches, %d records; want 2 and 11", got, n)
+	}
+}
+
+type countingSink struct {
+	mu   sync.Mutex
+	lens []int
+}
+
+func (c *countingSink) RecordUsage(_ context.Context, recs []Record) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.lens = append(c.lens, len(recs))
+	return nil
+}
+
+func (c *countingSink) batches() int { c.mu.Lock(); defer c.mu.Unlock(); return len(c.lens) }
+
+func (c *countingSink) records() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	n := 0
+	for _, l := range c.lens {
+		n += l
+	}
+	return n
+}
