@@ -104,7 +104,7 @@ const testKey = "qk_test_key"
 
 // serve starts the endpoints over b; every request with testKey as its
 // Bearer or x-api-key is account "acct-1".
-func serve(t *testing.T, b Backend, mut func(*Config)) *httptest.Server {
+func serve(t testing.TB, b Backend, mut func(*Config)) *httptest.Server {
 	t.Helper()
 	cfg := Config{Backend: b, Authenticate: func(r *http.Request) (*Caller, error) {
 		key := r.Header.Get("X-Api-Key")
@@ -259,7 +259,7 @@ func TestBudgetEstimate(t *testing.T) {
 	}
 }
 
-func redactor(t *testing.T) *redact.Redactor {
+func redactor(t testing.TB) *redact.Redactor {
 	t.Helper()
 	r, err := redact.New(redact.Options{})
 	if err != nil {
