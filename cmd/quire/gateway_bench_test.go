@@ -153,7 +153,7 @@ func benchAPIKey(b *testing.B, base, data string) string {
 	token := ""
 	link := regexp.MustCompile(`token=3D([A-Za-z0-9_=\-\r\n]+)|token=([A-Za-z0-9_\-]+)`)
 	for deadline := time.Now().Add(20 * time.Second); token == "" && time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		files, _ := filepath.Glob(filepath.Join(data, "outbox", "*.eml"))
+		files, _ := filepath.Glob(filepath.Join(data, "outbox", "*-verify_email-*.eml"))
 		for _, f := range files {
 			raw, _ := os.ReadFile(f)
 			if m := link.FindSubmatch(raw); m != nil && bytes.Contains(raw, []byte("verify")) {

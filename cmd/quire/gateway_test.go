@@ -22,6 +22,7 @@ import (
 	"github.com/openai/openai-go/v3/option"
 
 	"github.com/quirehq/quire"
+	"github.com/quirehq/quire/gateway/anthropic/anthropictest"
 	"github.com/quirehq/quire/gateway/cohere/coheretest"
 	"github.com/quirehq/quire/gateway/gemini/geminitest"
 	"github.com/quirehq/quire/gateway/openai/openaitest"
@@ -89,13 +90,10 @@ func gatewayServerWith(t *testing.T, cfg string) (*running, string) {
 	post("/api/v1/auth/signup", map[string]string{"email": "gw@example.com", "password": pw})
 	outbox := filepath.Join(data, "outbox")
 	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		// Mail is delivered in the background: wait for the message
-		// to be written whole.
-		m, _ := filepath.Glob(filepath.Join(outbox, "*.eml"))
-		if len(m) > 0 {
-			if b, err := os.ReadFile(m[0]); err == nil && bytes.Contains(b, []byte("verify-email")) && bytes.HasSuffix(bytes.TrimSpace(b), []byte("--")) {
-				break
-			}
+		// Mail is delivered in the background, written to a temporary
+		// file and then renamed to its final name.
+		if m, _ := filepath.Glob(filepath.Join(outbox, "*-verify_email-*.eml")); len(m) > 0 {
+			break
 		}
 	}
 	post("/api/v1/auth/verify-email", map[string]string{"token": authtest.Token(t, outbox, "verify_email")})
@@ -368,4 +366,48 @@ func TestGatewayEveryRoute(t *testing.T) {
 
 	s.stop(t)
 	scanForCanary(t, s.data, canary)
+}
+
+// TestGatewayTranslates serves an OpenAI client from an Anthropic model,
+// tool calls and streaming included, through quire serve.
+func TestGatewayTranslates(t *testing.T) {
+	an := anthropictest.New(t, os.DirFS("../../gateway/anthropic/testdata"))
+	s, key := gatewayServerWith(t, fmt.Sprintf(`ai:
+  providers:
+    - {name: claude, kind: anthropic, base_url: %q, api_key: sk-ant-test, zdr: true, models: [stream_tools, messages_tools]}
+`, an.URL))
+	oc := openai.NewClient(option.WithBaseURL(s.url+"/v1/"), option.WithAPIKey(key), option.WithHTTPClient(client(t, s.data)), option.WithMaxRetries(0))
+	tool := openai.ChatCompletionFunctionTool(openai.FunctionDefinitionParam{Name: "search_notes",
+		Parameters: openai.FunctionParameters{"type": "object", "properties": map[string]any{"query": map[string]any{"type": "string"}}}})
+	params := openai.ChatCompletionNewParams{Model: "stream_tools", Tools: []openai.ChatCompletionToolUnionParam{tool},
+		Messages: []openai.ChatCompletionMessageParamUnion{openai.SystemMessage("Be brief."), openai.UserMessage("Find my autumn notes")}}
+	st := oc.Chat.Completions.NewStreaming(context.Background(), params)
+	var acc openai.ChatCompletionAccumulator
+	for st.Next() {
+		acc.AddChunk(st.Current())
+	}
+	if err := st.Err(); err != nil {
+		t.Fatal(err)
+	}
+	msg := acc.Choices[0].Message
+	if msg.Content != "I'll search your notes and open the folder." || len(msg.ToolCalls) != 3 || acc.Choices[0].FinishReason != "tool_calls" {
+		t.Fatalf("translated stream: %q, %d tool calls, finish %q", msg.Content, len(msg.ToolCalls), acc.Choices[0].FinishReason)
+	}
+	if c := msg.ToolCalls[0]; c.ID != "toolu_01A09q90qw90lq917835lq9" || c.Function.Name != "search_notes" || c.Function.Arguments != `{"query": "autumn", "limit": 5}` {
+		t.Fatalf("first tool call %+v", c)
+	}
+	if acc.Usage.TotalTokens != 0 {
+		t.Fatalf("usage sent to a client that did not ask for it: %+v", acc.Usage)
+	}
+	// The Anthropic request was built from the OpenAI one.
+	var sent map[string]any
+	if err := json.Unmarshal(an.Last().Body, &sent); err != nil {
+		t.Fatal(err)
+	}
+	if sent["system"] == nil || sent["max_tokens"] == nil || sent["stream"] != true || len(sent["tools"].([]any)) != 1 {
+		t.Fatalf("upstream Anthropic request %s", an.Last().Body)
+	}
+	if an.Last().Header.Get("X-Api-Key") != "sk-ant-test" {
+		t.Fatal("the Anthropic key was not sent as x-api-key")
+	}
 }
