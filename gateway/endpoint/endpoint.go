@@ -33,6 +33,11 @@ type Caller struct {
 	Workspace string
 	// Policy is the caller's zero-data-retention policy.
 	Policy route.Policy
+	// RedactionOff turns prompt redaction off for the caller's workspace.
+	RedactionOff bool
+	// RedactKinds narrows redaction to these kinds (empty: every kind the
+	// deployment redacts).
+	RedactKinds []redact.Kind
 }
 
 type callerKey struct{}
@@ -166,13 +171,13 @@ func (h *Handler) admit(ctx context.Context, c *Caller, estimate int) error {
 	return h.cfg.Meter.Admit(ctx, c, estimate)
 }
 
-// session starts a redaction session, or returns nil when redaction is
-// off.
-func (h *Handler) session() *redact.Session {
-	if h.cfg.Redactor == nil {
+// session starts a redaction session for c, or returns nil when
+// redaction is off for the deployment or for c's workspace.
+func (h *Handler) session(c *Caller) *redact.Session {
+	if h.cfg.Redactor == nil || c.RedactionOff {
 		return nil
 	}
-	return h.cfg.Redactor.Session()
+	return h.cfg.Redactor.Only(c.RedactKinds).Session()
 }
 
 // chat serves a chat route in dialect d.
@@ -192,7 +197,7 @@ func (h *Handler) chat(d dialect) http.Handler {
 			h.fail(w, r, d, err)
 			return
 		}
-		sess := h.session()
+		sess := h.session(caller)
 		if sess != nil {
 			if err := sess.RedactChat(req); err != nil {
 				h.fail(w, r, d, err)

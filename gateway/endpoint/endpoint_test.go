@@ -416,3 +416,33 @@ func TestRerank(t *testing.T) {
 		t.Errorf("an index out of range from upstream: status %d, want 502", resp.StatusCode)
 	}
 }
+
+// A workspace can turn redaction off, or narrow it to some kinds.
+func TestWorkspaceRedaction(t *testing.T) {
+	const prompt = "Mail ada@example.com or call +44 20 7946 0958"
+	for _, tc := range []struct {
+		name             string
+		caller           Caller
+		email, phoneSent bool
+	}{
+		{"default", Caller{}, false, false},
+		{"off", Caller{RedactionOff: true}, true, true},
+		{"email only", Caller{RedactKinds: []redact.Kind{redact.Email}}, false, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			b := &fakeBackend{chat: answer}
+			srv := serve(t, b, func(c *Config) {
+				c.Redactor = redactor(t)
+				c.Authenticate = func(*http.Request) (*Caller, error) { cc := tc.caller; cc.Account = "a"; return &cc, nil }
+			})
+			c := sdk(srv, testKey)
+			if _, err := c.Chat.Completions.New(context.Background(), userAsks(prompt)); err != nil {
+				t.Fatal(err)
+			}
+			sent := b.gotChat.Messages[0].Text()
+			if strings.Contains(sent, "ada@example.com") != tc.email || strings.Contains(sent, "+44 20 7946 0958") != tc.phoneSent {
+				t.Fatalf("sent %q", sent)
+			}
+		})
+	}
+}

@@ -30,7 +30,7 @@ func (h *Handler) embeddings(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, d, err)
 		return
 	}
-	if sess := h.session(); sess != nil {
+	if sess := h.session(caller); sess != nil {
 		req.Inputs = sess.RedactTexts(req.Inputs)
 	}
 	resp, err := h.cfg.Backend.Embed(ctx, req, caller.Policy)
@@ -65,7 +65,7 @@ func (h *Handler) transcriptions(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, d, err)
 		return
 	}
-	if sess := h.session(); sess != nil && req.Prompt != "" {
+	if sess := h.session(caller); sess != nil && req.Prompt != "" {
 		req.Prompt = sess.Redact(req.Prompt)
 	}
 	t, err := h.cfg.Backend.Transcribe(ctx, req, caller.Policy)
@@ -102,7 +102,7 @@ func (h *Handler) rerank(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	docs := req.Documents
-	if sess := h.session(); sess != nil {
+	if sess := h.session(caller); sess != nil {
 		q := sess.RedactTexts(append([]string{req.Query}, req.Documents...))
 		req.Query, req.Documents = q[0], q[1:]
 	}
