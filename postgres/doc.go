@@ -2,22 +2,24 @@
 // and account (auth) services, the barrier's key store, key rewrapping and
 // the store inspector, over a pgx connection pool.
 //
-// Every user value (email, name, workspace name, note title and content,
-// TOTP secret, session user agent, API key and passkey names, passkey data)
-// is stored only as barrier ciphertext, bound to its table, row and field;
+// Every user value (email, name, workspace name and AI policy, note title
+// and content, TOTP secret, session user agent, API key and passkey names,
+// passkey data) is stored only as barrier ciphertext, bound to its table, row and field;
 // email lookups go through a keyed blind index, and secrets (session and
 // one-time tokens, API keys, recovery codes) are stored only as hashes.
 //
 // # Tenant isolation (claim ISO-1)
 //
-// The tenant tables (workspaces, memberships, notes, and the data_keys rows
-// of workspace scopes) have row-level security enabled and forced. Their
+// The tenant tables (workspaces, memberships, notes, ai_policies, and the
+// data_keys rows of workspace scopes) have row-level security enabled and
+// forced. Their
 // policies read two transaction-local settings:
 //
 //   - quire.workspace_id binds a transaction to one workspace: it sees and
 //     may write that workspace's rows only;
 //   - quire.user_id lets a transaction list the memberships of one user and
-//     the workspaces they belong to (read-only), for FindWorkspacesByUser.
+//     the workspaces they belong to, and those workspaces' AI policies
+//     (read-only), for FindWorkspacesByUser.
 //
 // Every transaction that touches a tenant table sets them first with
 // set_config(…, true), so a setting never outlives its transaction or leaks

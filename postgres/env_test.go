@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"crypto/rand"
+	"fmt"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
@@ -70,7 +71,52 @@ func (env *testEnv) stores(t *testing.T, key []byte) storetest.Stores {
 		TamperAudit:     env.tamperAudit,
 		Usage:           NewUsageService(db, b),
 		CopyUsageRecord: env.copyUsageRecord,
+		RawAIPolicy:     env.rawAIPolicy,
+		SetRawAIPolicy:  env.setRawAIPolicy,
 	}
+}
+
+// ownerTx runs fn as the owning role in a transaction bound to workspace
+// ws: the owner too is under the tables' forced row-level security.
+func (env *testEnv) ownerTx(t *testing.T, ws string, fn func(tx pgx.Tx) error) {
+	t.Helper()
+	err := pgx.BeginFunc(context.Background(), conn(t, env.OwnerURL), func(tx pgx.Tx) error {
+		if _, err := tx.Exec(context.Background(), "SELECT set_config('quire.workspace_id', $1, true)", ws); err != nil {
+			return err
+		}
+		return fn(tx)
+	})
+	if err != nil {
+		t.Fatalf("as the owner, bound to %s: %v", ws, err)
+	}
+}
+
+// rawAIPolicy reads the sealed AI policy of workspace ws as stored, below
+// the store; nil if it has none.
+func (env *testEnv) rawAIPolicy(t *testing.T, ws string) []byte {
+	t.Helper()
+	var ct []byte
+	env.ownerTx(t, ws, func(tx pgx.Tx) error {
+		err := tx.QueryRow(context.Background(), "SELECT policy_enc FROM ai_policies WHERE workspace_id = $1", ws).Scan(&ct)
+		if notFound(err) {
+			return nil
+		}
+		return err
+	})
+	return ct
+}
+
+// setRawAIPolicy writes ct over the sealed AI policy of workspace ws as
+// the owning role, below the store.
+func (env *testEnv) setRawAIPolicy(t *testing.T, ws string, ct []byte) {
+	t.Helper()
+	env.ownerTx(t, ws, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(context.Background(), "UPDATE ai_policies SET policy_enc = $1 WHERE workspace_id = $2", ct, ws)
+		if err == nil && tag.RowsAffected() != 1 {
+			return fmt.Errorf("workspace %s has no policy row", ws)
+		}
+		return err
+	})
 }
 
 // copyUsageRecord copies the sealed record of usage row fromID over that

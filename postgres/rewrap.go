@@ -15,7 +15,7 @@ const rewrapPage = 200
 // Rewrap re-encrypts every stored value that is not under its scope's newest
 // data key (see barrier.Reencrypt): users and their records (credentials,
 // sessions, API keys, passkeys, AI usage) unbound, then each workspace's
-// name and notes in transactions bound to that workspace. Each record is
+// name, AI policy and notes in transactions bound to that workspace. Each record is
 // read and written in its own short transaction, and written only if it has not
 // changed since it was read, so Rewrap can run beside live traffic. It is
 // resumable: values already under the newest key are skipped, so a run that
@@ -40,7 +40,7 @@ func (db *DB) Rewrap(ctx context.Context, b *barrier.Barrier, progress func(done
 	}
 	total := len(users) + records + len(workspaces)
 	for _, ws := range workspaces {
-		n, err := db.countNotes(ctx, ws)
+		n, err := db.countWorkspaceRecords(ctx, ws)
 		if err != nil {
 			return err
 		}
@@ -89,13 +89,16 @@ func (db *DB) workspaceIDs(ctx context.Context) ([]string, error) {
 	return ids, nil
 }
 
-func (db *DB) countNotes(ctx context.Context, ws string) (int, error) {
+// countWorkspaceRecords counts a workspace's encrypted records besides its
+// name: its notes and its AI policy, if set.
+func (db *DB) countWorkspaceRecords(ctx context.Context, ws string) (int, error) {
 	var n int
 	err := db.inTx(ctx, tenant(ws), func(tx pgx.Tx) error {
-		return tx.QueryRow(ctx, "SELECT count(*) FROM notes WHERE workspace_id = $1", ws).Scan(&n)
+		return tx.QueryRow(ctx, `SELECT (SELECT count(*) FROM notes WHERE workspace_id = $1)
+			+ (SELECT count(*) FROM ai_policies WHERE workspace_id = $1)`, ws).Scan(&n)
 	})
 	if err != nil {
-		return 0, fmt.Errorf("postgres: count notes: %w", err)
+		return 0, fmt.Errorf("postgres: count workspace records: %w", err)
 	}
 	return n, nil
 }

@@ -24,6 +24,7 @@ var (
 	usersEnc      = encrypted{"users", []string{"email", "name"}, []string{"email_enc", "name_enc"}, ""}
 	workspacesEnc = encrypted{"workspaces", []string{"name"}, []string{"name_enc"}, ""}
 	notesEnc      = encrypted{"notes", []string{"title", "content"}, []string{"title_enc", "content_enc"}, ""}
+	aiPoliciesEnc = encrypted{"ai_policies", []string{"policy"}, []string{"policy_enc"}, "workspace_id"}
 )
 
 // keyCol is the column that identifies a row of e.
@@ -129,8 +130,9 @@ func (r *rewrapper) user(ctx context.Context, id string) error {
 	return r.userRecords(ctx, id)
 }
 
-// workspace rewraps a workspace's name and then its notes, a page at a time,
-// every transaction bound to the workspace.
+// workspace rewraps a workspace's name, its AI policy if it has one, and
+// then its notes, a page at a time, every transaction bound to the
+// workspace.
 func (r *rewrapper) workspace(ctx context.Context, ws string) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -142,6 +144,15 @@ func (r *rewrapper) workspace(ctx context.Context, ws string) error {
 	}
 	if err := r.record(ctx, workspacesEnc, b, scope, ws, cts); err != nil {
 		return err
+	}
+	policy, err := aiPoliciesEnc.load(ctx, r.db, b, ws)
+	if err != nil {
+		return err
+	}
+	if policy != nil { // a workspace that never set a policy has no row
+		if err := r.record(ctx, aiPoliciesEnc, b, scope, ws, policy); err != nil {
+			return err
+		}
 	}
 	after := ""
 	for {

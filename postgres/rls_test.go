@@ -11,8 +11,8 @@ import (
 	"github.com/quirehq/quire/storetest"
 )
 
-// tenants is two workspaces, A and B, each with an owner, a second member
-// and two notes, stored through the services.
+// tenants is two workspaces, A and B, each with an owner, a second member,
+// two notes and an AI policy, stored through the services.
 type tenants struct {
 	a, b         *quire.Workspace
 	aUser, bUser *quire.User
@@ -53,6 +53,11 @@ func seedTenants(t *testing.T, s storetest.Stores) *tenants {
 	tn := &tenants{aUser: user("alice"), bUser: user("bob"), shared: user("carol")}
 	tn.a, tn.b = ws(tn.aUser), ws(tn.bUser)
 	tn.aNotes, tn.bNotes = notes(tn.a), notes(tn.b)
+	for _, w := range []*quire.Workspace{tn.a, tn.b} {
+		if err := s.Workspaces.SetAIPolicy(ctx, w.ID, &quire.AIPolicy{AllowNonZDR: true}); err != nil {
+			t.Fatalf("SetAIPolicy: %v", err)
+		}
+	}
 	for _, w := range []*quire.Workspace{tn.a, tn.b} {
 		m := &quire.Membership{WorkspaceID: w.ID, UserID: tn.shared.ID, Role: quire.RoleViewer}
 		if err := s.Workspaces.AddMember(ctx, m); err != nil {
@@ -108,6 +113,7 @@ func TestRowLevelSecurityReads(t *testing.T) {
 		"workspaces":  "SELECT id FROM workspaces ORDER BY id",
 		"memberships": "SELECT workspace_id || '/' || user_id FROM memberships ORDER BY 1",
 		"ws keys":     "SELECT DISTINCT workspace_id FROM data_keys WHERE workspace_id IS NOT NULL ORDER BY 1",
+		"ai policies": "SELECT workspace_id FROM ai_policies ORDER BY 1",
 	}
 	cases := []struct {
 		name            string
@@ -115,18 +121,19 @@ func TestRowLevelSecurityReads(t *testing.T) {
 		want            map[string][]string
 	}{
 		{"bound to A", tn.a.ID, "", map[string][]string{
-			"notes": tn.aNotes, "workspaces": {tn.a.ID}, "ws keys": {tn.a.ID},
+			"notes": tn.aNotes, "workspaces": {tn.a.ID}, "ws keys": {tn.a.ID}, "ai policies": {tn.a.ID},
 			"memberships": sorted(tn.a.ID+"/"+tn.aUser.ID, tn.a.ID+"/"+tn.shared.ID)}},
 		{"bound to B", tn.b.ID, "", map[string][]string{
-			"notes": tn.bNotes, "workspaces": {tn.b.ID}, "ws keys": {tn.b.ID},
+			"notes": tn.bNotes, "workspaces": {tn.b.ID}, "ws keys": {tn.b.ID}, "ai policies": {tn.b.ID},
 			"memberships": sorted(tn.b.ID+"/"+tn.bUser.ID, tn.b.ID+"/"+tn.shared.ID)}},
-		{"unbound", "", "", map[string][]string{"notes": {}, "workspaces": {}, "memberships": {}, "ws keys": {}}},
-		{"unknown workspace", quire.NewID(), "", map[string][]string{"notes": {}, "workspaces": {}, "memberships": {}, "ws keys": {}}},
+		{"unbound", "", "", map[string][]string{"notes": {}, "workspaces": {}, "memberships": {}, "ws keys": {}, "ai policies": {}}},
+		{"unknown workspace", quire.NewID(), "", map[string][]string{"notes": {}, "workspaces": {}, "memberships": {}, "ws keys": {}, "ai policies": {}}},
 		{"user bound: own memberships, no notes", "", tn.shared.ID, map[string][]string{
-			"notes": {}, "workspaces": sorted(tn.a.ID, tn.b.ID), "ws keys": {},
+			"notes": {}, "workspaces": sorted(tn.a.ID, tn.b.ID), "ws keys": {}, "ai policies": sorted(tn.a.ID, tn.b.ID),
 			"memberships": sorted(tn.a.ID+"/"+tn.shared.ID, tn.b.ID+"/"+tn.shared.ID)}},
 		{"user bound: owner of A only", "", tn.aUser.ID, map[string][]string{
-			"notes": {}, "workspaces": {tn.a.ID}, "ws keys": {}, "memberships": {tn.a.ID + "/" + tn.aUser.ID}}},
+			"notes": {}, "workspaces": {tn.a.ID}, "ws keys": {}, "ai policies": {tn.a.ID},
+			"memberships": {tn.a.ID + "/" + tn.aUser.ID}}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -185,6 +192,9 @@ func TestRowLevelSecurityWrites(t *testing.T) {
 			[]any{tn.b.ID, tn.aUser.ID}},
 		{"insert a workspace other than A", `INSERT INTO workspaces (id, name_enc, region, owner_id, created_at, updated_at)
 			VALUES ($1, '\x00', 'us', $2, now(), now())`, []any{quire.NewID(), tn.aUser.ID}},
+		{"insert B's AI policy", `INSERT INTO ai_policies (workspace_id, policy_enc, updated_at) VALUES ($1, '\x00', now())`,
+			[]any{tn.b.ID}},
+		{"move A's AI policy to B", "UPDATE ai_policies SET workspace_id = $1 WHERE workspace_id = $2", []any{tn.b.ID, tn.a.ID}},
 		{"insert a data key of B", `INSERT INTO data_keys (scope, version, kek_version, wrapped, created_at) VALUES ($1, 99, 1, '\x00', now())`,
 			[]any{"ws:" + tn.b.ID}},
 		{"disable row-level security", "ALTER TABLE notes DISABLE ROW LEVEL SECURITY", nil},
@@ -206,6 +216,8 @@ func TestRowLevelSecurityWrites(t *testing.T) {
 		{"delete B's memberships", "DELETE FROM memberships WHERE workspace_id = $1"},
 		{"rename B", "UPDATE workspaces SET name_enc = '\\x00' WHERE id = $1"},
 		{"delete B's keys", "DELETE FROM data_keys WHERE workspace_id = $1"},
+		{"overwrite B's AI policy", "UPDATE ai_policies SET policy_enc = '\\x00' WHERE workspace_id = $1"},
+		{"delete B's AI policy", "DELETE FROM ai_policies WHERE workspace_id = $1"},
 	}
 	for _, tc := range invisible {
 		t.Run(tc.name, func(t *testing.T) {

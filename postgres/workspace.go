@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -174,9 +175,9 @@ func (s *WorkspaceService) tryRename(ctx context.Context, id, name string) (*qui
 }
 
 // DeleteWorkspace implements quire.WorkspaceService. The workspace's data
-// keys and rows are deleted in one transaction, so its content is
-// unrecoverable from that moment and an interrupted delete leaves nothing
-// half-gone. Shred then removes any key a concurrent write made meanwhile.
+// keys and rows (notes, AI policy, memberships) are deleted in one
+// transaction, so its content is unrecoverable from that moment and an
+// interrupted delete leaves nothing half-gone. Shred then removes any key a concurrent write made meanwhile.
 func (s *WorkspaceService) DeleteWorkspace(ctx context.Context, id string) error {
 	if _, err := s.findRow(ctx, id); err != nil {
 		return err
@@ -186,6 +187,7 @@ func (s *WorkspaceService) DeleteWorkspace(ctx context.Context, id string) error
 		for _, q := range []struct{ sql, arg string }{
 			{"DELETE FROM data_keys WHERE scope = $1", string(scope)},
 			{"DELETE FROM notes WHERE workspace_id = $1", id},
+			{"DELETE FROM ai_policies WHERE workspace_id = $1", id},
 			{"DELETE FROM memberships WHERE workspace_id = $1", id},
 			{"DELETE FROM workspaces WHERE id = $1", id},
 		} {
@@ -202,5 +204,94 @@ func (s *WorkspaceService) DeleteWorkspace(ctx context.Context, id string) error
 	if err := s.b.Shred(ctx, scope); err != nil {
 		return internal("shred workspace keys", err)
 	}
+	return nil
+}
+
+// policyAD binds a sealed AI policy to its workspace's row of ai_policies.
+func policyAD(workspaceID string) []byte {
+	return barrier.AD(aiPoliciesEnc.table, workspaceID, "policy")
+}
+
+// AIPolicy implements quire.WorkspaceService. The workspace and its policy
+// row, if any, are read in one statement bound to the workspace; the
+// policy is decrypted after the transaction.
+func (s *WorkspaceService) AIPolicy(ctx context.Context, workspaceID string) (*quire.AIPolicy, error) {
+	var (
+		ct      []byte
+		updated *time.Time
+	)
+	err := s.db.inTx(ctx, tenant(workspaceID), func(tx pgx.Tx) error {
+		err := tx.QueryRow(ctx, `SELECT p.policy_enc, p.updated_at FROM workspaces w
+			LEFT JOIN ai_policies p ON p.workspace_id = w.id WHERE w.id = $1`, workspaceID).Scan(&ct, &updated)
+		if notFound(err) {
+			return errWorkspaceNotFound
+		}
+		return internal("find AI policy", err)
+	})
+	if err != nil {
+		return nil, err
+	}
+	p := &quire.AIPolicy{}
+	if ct == nil || updated == nil {
+		return p, nil // never set: the strictest policy
+	}
+	pt, err := s.b.Decrypt(ctx, barrier.WorkspaceScope(workspaceID), policyAD(workspaceID), ct)
+	if err != nil {
+		return nil, internal("decrypt AI policy", err)
+	}
+	if err := quire.UnmarshalAIPolicy(pt, p); err != nil {
+		return nil, internal("read AI policy of "+workspaceID, err)
+	}
+	p.UpdatedAt = updated.UTC()
+	return p, nil
+}
+
+// SetAIPolicy implements quire.WorkspaceService. The workspace must exist
+// before the policy is sealed, so that no data key is made for an unknown
+// scope; if the workspace is deleted between the seal and the write, the
+// write fails on the foreign key and the key the seal may have made is
+// shredded. UpdatedAt never moves backwards.
+func (s *WorkspaceService) SetAIPolicy(ctx context.Context, workspaceID string, p *quire.AIPolicy) error {
+	if p == nil {
+		return quire.Errorf(quire.EINVALID, "AI policy is required.")
+	}
+	if err := p.Validate(); err != nil {
+		return err
+	}
+	if _, err := s.findRow(ctx, workspaceID); err != nil {
+		return err
+	}
+	scope := barrier.WorkspaceScope(workspaceID)
+	ct, err := s.b.Encrypt(ctx, scope, policyAD(workspaceID), quire.MarshalAIPolicy(p))
+	if err != nil {
+		return internal("encrypt AI policy", err)
+	}
+	var t time.Time
+	err = s.db.inTx(ctx, tenant(workspaceID), func(tx pgx.Tx) error {
+		var prev time.Time
+		err := tx.QueryRow(ctx, "SELECT updated_at FROM ai_policies WHERE workspace_id = $1 FOR UPDATE", workspaceID).Scan(&prev)
+		switch {
+		case notFound(err):
+			t = now()
+		case err != nil:
+			return internal("set AI policy", err)
+		default:
+			t = later(prev)
+		}
+		_, err = tx.Exec(ctx, `INSERT INTO ai_policies (workspace_id, policy_enc, updated_at) VALUES ($1, $2, $3)
+			ON CONFLICT (workspace_id) DO UPDATE SET policy_enc = excluded.policy_enc, updated_at = excluded.updated_at`,
+			workspaceID, ct, t)
+		if pgCode(err) == codeForeignKeyViolation {
+			return errWorkspaceNotFound
+		}
+		return internal("set AI policy", err)
+	})
+	if errors.Is(err, errWorkspaceNotFound) {
+		_ = s.b.Shred(context.WithoutCancel(ctx), scope) // the workspace is gone, and its keys with it
+	}
+	if err != nil {
+		return err
+	}
+	p.UpdatedAt = t
 	return nil
 }

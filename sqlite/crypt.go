@@ -13,10 +13,12 @@ const (
 	tableUsers      = "users"
 	tableWorkspaces = "workspaces"
 	tableNotes      = "notes"
+	tableAIPolicies = "ai_policies"
 	fieldEmail      = "email"
 	fieldName       = "name"
 	fieldTitle      = "title"
 	fieldContent    = "content"
+	fieldPolicy     = "policy"
 	// emailIndexPurpose names the blind index of users' email addresses.
 	emailIndexPurpose = "users.email"
 )

@@ -9,9 +9,9 @@ import (
 )
 
 // DeleteWorkspace implements quire.WorkspaceService. The workspace's data
-// keys, notes, memberships and row are deleted in one transaction, so its
-// content is unrecoverable from that moment (backups included) and an
-// interrupted delete leaves nothing half-gone. Shred then removes any key
+// keys, notes, AI policy, memberships and row are deleted in one
+// transaction, so its content is unrecoverable from that moment (backups
+// included) and an interrupted delete leaves nothing half-gone. Shred then removes any key
 // that a concurrent write made meanwhile and clears the key cache.
 func (s *WorkspaceService) DeleteWorkspace(ctx context.Context, id string) error {
 	if err := s.exists(ctx, id); err != nil {
@@ -22,6 +22,7 @@ func (s *WorkspaceService) DeleteWorkspace(ctx context.Context, id string) error
 		for _, q := range []struct{ sql, arg string }{
 			{"DELETE FROM data_keys WHERE scope = ?", string(scope)},
 			{"DELETE FROM notes WHERE workspace_id = ?", id},
+			{"DELETE FROM ai_policies WHERE workspace_id = ?", id},
 			{"DELETE FROM memberships WHERE workspace_id = ?", id},
 			{"DELETE FROM workspaces WHERE id = ?", id},
 		} {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"database/sql"
+	"errors"
 	"path/filepath"
 	"testing"
 
@@ -58,6 +59,14 @@ func mustOpen(t testing.TB, path string, key []byte) storetest.Stores {
 			t.Helper()
 			copyUsageRecord(t, path, fromID, toID)
 		},
+		RawAIPolicy: func(t *testing.T, workspaceID string) []byte {
+			t.Helper()
+			return rawAIPolicy(t, path, workspaceID)
+		},
+		SetRawAIPolicy: func(t *testing.T, workspaceID string, ct []byte) {
+			t.Helper()
+			setRawAIPolicy(t, path, workspaceID, ct)
+		},
 		Rewrap: func(ctx context.Context, progress func(done, total int)) error {
 			return db.Rewrap(ctx, b, progress)
 		},
@@ -87,6 +96,44 @@ func tamperAudit(t *testing.T, path string, seq int64) {
 	}
 	if n, _ := res.RowsAffected(); n != 1 {
 		t.Fatalf("tamper: no audit entry %d", seq)
+	}
+}
+
+// rawConn opens a connection of its own to the database at path, below the
+// store, closed when t ends.
+func rawConn(t *testing.T, path string) *sql.DB {
+	t.Helper()
+	raw, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = raw.Close() })
+	return raw
+}
+
+// rawAIPolicy reads the sealed AI policy of a workspace as stored; nil if
+// it has none.
+func rawAIPolicy(t *testing.T, path, workspaceID string) []byte {
+	t.Helper()
+	var ct []byte
+	err := rawConn(t, path).QueryRow("SELECT policy_enc FROM ai_policies WHERE workspace_id = ?", workspaceID).Scan(&ct)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	} else if err != nil {
+		t.Fatalf("read raw AI policy: %v", err)
+	}
+	return ct
+}
+
+// setRawAIPolicy writes ct over the sealed AI policy of a workspace.
+func setRawAIPolicy(t *testing.T, path, workspaceID string, ct []byte) {
+	t.Helper()
+	res, err := rawConn(t, path).Exec("UPDATE ai_policies SET policy_enc = ? WHERE workspace_id = ?", ct, workspaceID)
+	if err != nil {
+		t.Fatalf("write raw AI policy: %v", err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		t.Fatalf("write raw AI policy: workspace %s has no policy row", workspaceID)
 	}
 }
 

@@ -180,3 +180,89 @@ func (s *WorkspaceService) RenameWorkspace(ctx context.Context, id, name string)
 	}
 	return &next, nil
 }
+
+// policyAD binds a sealed AI policy to its workspace's row of ai_policies.
+func policyAD(workspaceID string) []byte {
+	return barrier.AD(tableAIPolicies, workspaceID, fieldPolicy)
+}
+
+// AIPolicy implements quire.WorkspaceService. The workspace and its policy
+// row, if any, are read in one statement, before anything is decrypted.
+func (s *WorkspaceService) AIPolicy(ctx context.Context, workspaceID string) (*quire.AIPolicy, error) {
+	var (
+		ct      []byte
+		updated sql.NullString
+	)
+	err := s.db.reader.QueryRowContext(ctx, `SELECT p.policy_enc, p.updated_at FROM workspaces w
+		LEFT JOIN ai_policies p ON p.workspace_id = w.id WHERE w.id = ?`, workspaceID).Scan(&ct, &updated)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, errWorkspaceNotFound()
+	} else if err != nil {
+		return nil, internal("find AI policy", err)
+	}
+	p := &quire.AIPolicy{}
+	if ct == nil {
+		return p, nil // never set: the strictest policy
+	}
+	pt, err := s.b.Decrypt(ctx, barrier.WorkspaceScope(workspaceID), policyAD(workspaceID), ct)
+	if err != nil {
+		return nil, decryptFailed(tableAIPolicies, workspaceID, fieldPolicy, err)
+	}
+	if err := quire.UnmarshalAIPolicy(pt, p); err != nil {
+		return nil, internal("read AI policy of "+workspaceID, err)
+	}
+	if p.UpdatedAt, err = parseTime(updated.String); err != nil {
+		return nil, internal("read AI policy", err)
+	}
+	return p, nil
+}
+
+// SetAIPolicy implements quire.WorkspaceService. The workspace must exist
+// before the policy is sealed, so that no data key is made for an unknown
+// scope; if the workspace is deleted between the seal and the write, the
+// write fails on the foreign key and the key the seal may have made is
+// shredded.
+func (s *WorkspaceService) SetAIPolicy(ctx context.Context, workspaceID string, p *quire.AIPolicy) error {
+	if p == nil {
+		return quire.Errorf(quire.EINVALID, "AI policy is required.")
+	}
+	if err := p.Validate(); err != nil {
+		return err
+	}
+	if err := s.exists(ctx, workspaceID); err != nil {
+		return err
+	}
+	scope := barrier.WorkspaceScope(workspaceID)
+	ct, err := s.b.Encrypt(ctx, scope, policyAD(workspaceID), quire.MarshalAIPolicy(p))
+	if err != nil {
+		return encryptFailed(err)
+	}
+	var t time.Time
+	err = s.db.write(ctx, func(tx *sql.Tx) error {
+		var prev sql.NullString
+		err := tx.QueryRowContext(ctx, "SELECT updated_at FROM ai_policies WHERE workspace_id = ?", workspaceID).Scan(&prev)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		t = now()
+		if prev.Valid {
+			last, err := parseTime(prev.String)
+			if err != nil {
+				return err
+			}
+			t = after(last)
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO ai_policies (workspace_id, policy_enc, updated_at) VALUES (?, ?, ?)
+			ON CONFLICT (workspace_id) DO UPDATE SET policy_enc = excluded.policy_enc, updated_at = excluded.updated_at`,
+			workspaceID, ct, formatTime(t))
+		return err
+	})
+	if isForeignKeyViolation(err) {
+		shredQuietly(ctx, s.b, scope) // the workspace is gone, and its keys with it
+		return errWorkspaceNotFound()
+	} else if err != nil {
+		return internal("set AI policy", err)
+	}
+	p.UpdatedAt = t
+	return nil
+}

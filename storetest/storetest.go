@@ -33,6 +33,13 @@ type Stores struct {
 	// fromID over that of row toID directly in the database, below the
 	// store, as an attacker with write access would.
 	CopyUsageRecord func(t *testing.T, fromID, toID string)
+	// RawAIPolicy reads the sealed AI policy (policy_enc) of a workspace
+	// directly from the database, below the store; nil if it has none.
+	RawAIPolicy func(t *testing.T, workspaceID string) []byte
+	// SetRawAIPolicy writes ct over the sealed AI policy of a workspace
+	// that has one, directly in the database, below the store, as an
+	// attacker with write access would.
+	SetRawAIPolicy func(t *testing.T, workspaceID string, ct []byte)
 }
 
 // clockOffset is how far the suite has moved the barrier's clock ahead of
@@ -90,6 +97,14 @@ var suite = []suiteTest{
 	{"UsageCascade", testUsageCascade},
 	{"UsageCiphertextBound", testUsageCiphertextBound},
 	{"UsageRewrap", testUsageRewrap},
+	{"AIPolicyDefault", testAIPolicyDefault},
+	{"AIPolicyRoundTrip", testAIPolicyRoundTrip},
+	{"AIPolicyValidation", testAIPolicyValidation},
+	{"AIPolicyUnknownWorkspace", testAIPolicyUnknownWorkspace},
+	{"AIPolicyDeletedWithWorkspace", testAIPolicyDeletedWithWorkspace},
+	{"AIPolicyIsolation", testAIPolicyIsolation},
+	{"AIPolicyCanary", testAIPolicyCanary},
+	{"AIPolicyRewrap", testAIPolicyRewrap},
 }
 
 // Run runs every conformance test against the backend that open returns (open is called once per subtest, giving an empty database each time).
