@@ -21,4 +21,5 @@ const (
 	EventKeyCreated      = "api_key_created"
 	EventKeyRevoked      = "api_key_revoked"
 	EventSessionRevoked  = "session_revoked"
+	EventAIPolicyChanged = "ai_policy_changed"
 )

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"log/slog"
+	"strconv"
 	"strings"
 	"time"
 
@@ -95,6 +96,14 @@ func (s *Service) audit(ctx context.Context, event, userID string, meta map[stri
 		s.logger.ErrorContext(ctx, "audit append failed", "event", event, "err", err)
 	}
 	return err
+}
+
+// AIPolicyChanged records that userID changed a workspace's AI policy:
+// the workspace, and whether it now opts out of zero data retention
+// (claim AI-2). An error means the change is not on record.
+func (s *Service) AIPolicyChanged(ctx context.Context, userID, workspaceID string, allowNonZDR bool) error {
+	return s.audit(ctx, EventAIPolicyChanged, userID, map[string]string{
+		"workspace": workspaceID, "allow_non_zdr": strconv.FormatBool(allowNonZDR)})
 }
 
 // send emails the user in the background of the request: a mail failure

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/quirehq/quire"
 	"github.com/quirehq/quire/auth"
 	"github.com/quirehq/quire/edge/bot"
 	"github.com/quirehq/quire/edge/clientip"
@@ -61,6 +62,14 @@ type Config struct {
 	// from one address (defaults 60 per minute).
 	AuthBurst  int
 	AuthWindow time.Duration
+	// Workspaces is the workspace store behind the workspace routes (the
+	// caller's workspaces, each workspace's AI policy); they are served
+	// only with Auth and Workspaces both set.
+	Workspaces quire.WorkspaceService
+	// OnAIPolicyChange, if not nil, is called with a workspace's ID after
+	// its AI policy was changed, so that a cache of policies (the AI
+	// gateway's) can drop it.
+	OnAIPolicyChange func(workspaceID string)
 
 	// ClientIP finds the client's address (trusted proxies); nil means the
 	// connection's peer, whatever headers say.

@@ -62,6 +62,7 @@ func NewServer(cfg Config) *Server {
 	if cfg.Auth != nil {
 		s.registerAuth()
 		s.registerPages()
+		s.registerWorkspaces()
 	}
 	return s
 }
