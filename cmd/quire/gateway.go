@@ -32,13 +32,14 @@ type aiGateway struct {
 	meter     *meter.Meter
 	endpoints *endpoint.Handler
 	redactor  *redact.Redactor
+	callers   *callers
 }
 
 // newGateway builds the providers of cfg.AI, the router, redaction and
 // metering. Every provider sends through one outbound client (claim
 // AI-1), which refuses plain http except to loopback in development
 // (claim TLS-2).
-func newGateway(cfg *config.Config, lg *slog.Logger, usage quire.UsageService) (*aiGateway, error) {
+func newGateway(cfg *config.Config, lg *slog.Logger, usage quire.UsageService, ws quire.WorkspaceService) (*aiGateway, error) {
 	dev := !cfg.Production()
 	client := gateway.NewHTTPClient(gateway.HTTPOptions{AllowLoopbackHTTP: dev})
 	entries := make([]route.Entry, 0, len(cfg.AI.Providers))
@@ -78,7 +79,7 @@ func newGateway(cfg *config.Config, lg *slog.Logger, usage quire.UsageService) (
 	}
 	// No other code path may reach a provider (claim AI-1).
 	defaultFence().Add(endpoints...)
-	g := &aiGateway{router: r, meter: m}
+	g := &aiGateway{router: r, meter: m, callers: newCallers(ws)}
 	if cfg.AI.Redaction.On() {
 		var kinds []redact.Kind
 		for _, s := range cfg.AI.Redaction.Kinds {
@@ -91,7 +92,7 @@ func newGateway(cfg *config.Config, lg *slog.Logger, usage quire.UsageService) (
 		}
 	}
 	g.endpoints = endpoint.New(endpoint.Config{
-		Backend: r, Authenticate: gatewayCaller, Redactor: g.redactor, Meter: m,
+		Backend: r, Authenticate: g.callers.authenticate, Redactor: g.redactor, Meter: m,
 		MaxBodyBytes: cfg.AI.MaxBodyBytes, Logger: lg,
 	})
 	return g, nil
@@ -143,17 +144,6 @@ func (g *aiGateway) mount(hs *qhttp.Server, cfg *config.Config) {
 func (g *aiGateway) Close() error {
 	g.meter.Close()
 	return nil
-}
-
-// gatewayCaller finds the caller of a gateway request: an API key that the
-// server's identify step has already authenticated. Browser sessions are
-// not accepted on the gateway routes.
-func gatewayCaller(r *http.Request) (*endpoint.Caller, error) {
-	a := qhttp.ActorFrom(r.Context())
-	if a == nil || a.Key == nil {
-		return nil, endpoint.ErrNoCredentials
-	}
-	return &endpoint.Caller{Account: a.UserID}, nil
 }
 
 // usageSink stores the meter's records (claim AI-2: metadata only, sealed

@@ -411,3 +411,51 @@ func TestGatewayTranslates(t *testing.T) {
 		t.Fatal("the Anthropic key was not sent as x-api-key")
 	}
 }
+
+// TestGatewayWorkspacePolicy: a provider without a zero-data-retention
+// agreement serves a workspace only once its owner opts out, and the
+// owner can turn redaction off; both take effect at once.
+func TestGatewayWorkspacePolicy(t *testing.T) {
+	oa := openaitest.New(t, os.DirFS("../../gateway/openai/testdata"))
+	s, key := gatewayServerWith(t, fmt.Sprintf(`ai:
+  providers:
+    - {name: cheap, kind: openai, base_url: %q, api_key: sk-x, zdr: false, models: [chat_text]}
+`, oa.URL))
+	hc := client(t, s.data)
+	call := func(method, path, body string) (int, map[string]any) {
+		req, _ := http.NewRequest(method, s.url+path, strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+key)
+		req.Header.Set("Content-Type", "application/json")
+		res, err := hc.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		var out map[string]any
+		_ = json.NewDecoder(res.Body).Decode(&out)
+		return res.StatusCode, out
+	}
+	const chat = `{"model":"chat_text","messages":[{"role":"user","content":"mail ada@example.com"}]}`
+	if status, out := call(http.MethodPost, "/v1/chat/completions", chat); status != http.StatusForbidden {
+		t.Fatalf("a non-ZDR provider served a workspace that did not opt out: %d %v", status, out)
+	}
+	if len(oa.Requests()) != 0 {
+		t.Fatal("the request reached the provider")
+	}
+	_, list := call(http.MethodGet, "/api/v1/workspaces", "")
+	ws := list["workspaces"].([]any)[0].(map[string]any)["id"].(string)
+	if status, out := call(http.MethodPut, "/api/v1/workspaces/"+ws+"/ai-policy", `{"allowNonZdr":true,"redactionOff":true}`); status != 200 {
+		t.Fatalf("PUT ai-policy: %d %v", status, out)
+	}
+	if status, out := call(http.MethodPost, "/v1/chat/completions", chat); status != 200 {
+		t.Fatalf("after opting out: %d %v", status, out)
+	}
+	if body := oa.Last().Body; !bytes.Contains(body, []byte("ada@example.com")) {
+		t.Fatalf("redaction is off for the workspace, yet the provider got %s", body)
+	}
+	// Back to the default: refused again at once.
+	call(http.MethodPut, "/api/v1/workspaces/"+ws+"/ai-policy", `{}`)
+	if status, _ := call(http.MethodPost, "/v1/chat/completions", chat); status != http.StatusForbidden {
+		t.Fatalf("after opting back in: %d, want 403", status)
+	}
+}

@@ -122,7 +122,7 @@ func startServer(ctx context.Context, cfg *config.Config, stderr io.Writer) (*se
 			return nil, fmt.Errorf("shield: %w", err)
 		}
 	}
-	gw, err := newGateway(cfg, lg.Slog(), a.stores.usage)
+	gw, err := newGateway(cfg, lg.Slog(), a.stores.usage, a.stores.workspaces)
 	if err != nil {
 		a.Close()
 		lg.Close()
@@ -140,7 +140,7 @@ func startServer(ctx context.Context, cfg *config.Config, stderr io.Writer) (*se
 		MaxInFlightPerClient: cfg.Server.MaxInFlightPerClient,
 		Addr:                 cfg.Server.Addr, HTTPAddr: cfg.Server.HTTPAddr, TLSConfig: tlscert.ServerConfig(cert),
 		Logger: lg.Slog(), Ready: a.stores.ping, HSTSPreload: cfg.Server.HSTSPreload,
-		Auth: accounts, AuthBurst: cfg.Auth.Throttle.Requests, AuthWindow: cfg.Auth.Throttle.Window,
+		Auth: accounts, Workspaces: a.stores.workspaces, OnAIPolicyChange: gw.callers.forget, AuthBurst: cfg.Auth.Throttle.Requests, AuthWindow: cfg.Auth.Throttle.Window,
 		ReadHeaderTimeout: cfg.Server.ReadHeaderTimeout, ReadTimeout: cfg.Server.ReadTimeout,
 		WriteTimeout: cfg.Server.WriteTimeout, IdleTimeout: cfg.Server.IdleTimeout, MaxHeaderBytes: cfg.Server.MaxHeaderBytes,
 	})

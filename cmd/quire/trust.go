@@ -43,7 +43,7 @@ func runTrust(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if a.auth, err = newAuth(a, cliLogger(stderr), func() string { return *url }); err != nil {
 		return err
 	}
-	if a.gateway, err = newGateway(a.cfg, cliLogger(stderr), nil); err != nil {
+	if a.gateway, err = newGateway(a.cfg, cliLogger(stderr), nil, nil); err != nil {
 		return err
 	}
 	defer a.gateway.Close()
