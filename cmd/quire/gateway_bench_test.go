@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"crypto/tls"
 	"encoding/json"
 	"fmt"
@@ -25,23 +24,19 @@ import (
 
 // Shapes of the gateway benchmark.
 const (
-	gwChunks      = 20  // text chunks in a streamed answer
-	gwSequential  = 800 // requests per sequential series
-	gwRate        = 1000
-	gwRatePhase   = 3 * time.Second
-	gwHeldStreams = 200
-	gwMetricsKey  = "bench-metrics-token-0123456789abcdef"
+	gwChunks     = 20  // text chunks in a streamed answer
+	gwSequential = 800 // requests per sequential series
+	gwRate       = 1000
+	gwRatePhase  = 3 * time.Second
 )
 
 var gwAnswer = []byte(`{"id":"chatcmpl-b","object":"chat.completion","created":1760433164,"model":"m","choices":[{"index":0,"message":{"role":"assistant","content":"Hello there."},"finish_reason":"stop"}],"usage":{"prompt_tokens":9,"completion_tokens":3,"total_tokens":12}}`)
 
 // fastUpstream is an OpenAI-format upstream that answers at once: a
-// complete answer, a stream of gwChunks chunks, or, for model "hold", one
-// chunk and then nothing until release is closed.
+// complete answer, or a stream of gwChunks chunks.
 type fastUpstream struct {
-	url     string
-	release chan struct{}
-	srv     *http.Server
+	url string
+	srv *http.Server
 }
 
 func startFastUpstream(b *testing.B) *fastUpstream {
@@ -50,7 +45,7 @@ func startFastUpstream(b *testing.B) *fastUpstream {
 	if err != nil {
 		b.Fatal(err)
 	}
-	u := &fastUpstream{url: "http://" + ln.Addr().String() + "/v1", release: make(chan struct{})}
+	u := &fastUpstream{url: "http://" + ln.Addr().String() + "/v1"}
 	chunk := func(text string) []byte {
 		return []byte(`data: {"id":"chatcmpl-b","object":"chat.completion.chunk","created":1760433164,"model":"m","choices":[{"index":0,"delta":{"content":"` + text + `"},"finish_reason":null}]}` + "\n\n")
 	}
@@ -65,19 +60,9 @@ func startFastUpstream(b *testing.B) *fastUpstream {
 		}
 		w.Header().Set("Content-Type", "text/event-stream")
 		fl := w.(http.Flusher)
-		if bytes.Contains(body, []byte(`"model":"hold"`)) {
-			_, _ = w.Write(chunk("held"))
+		for i := range gwChunks {
+			_, _ = w.Write(chunk("word" + strconv.Itoa(i) + " "))
 			fl.Flush()
-			select {
-			case <-u.release:
-			case <-r.Context().Done():
-				return
-			}
-		} else {
-			for i := range gwChunks {
-				_, _ = w.Write(chunk("word" + strconv.Itoa(i) + " "))
-				fl.Flush()
-			}
 		}
 		_, _ = w.Write(done)
 	})}
@@ -101,14 +86,11 @@ ratelimit:
   per_ip: {rate: 1000000, period: 1s, burst: 1000000}
   per_user: {rate: 1000000, period: 1s, burst: 1000000}
   per_key: {rate: 1000000, period: 1s, burst: 1000000}
-metrics:
-  enabled: true
-  token: %s
 ai:
   providers:
-    - {name: fast, kind: openai, base_url: %q, api_key: sk-bench, zdr: true, trains_on_data: false, models: [m, hold], max_concurrent: 4096}
+    - {name: fast, kind: openai, base_url: %q, api_key: sk-bench, zdr: true, trains_on_data: false, models: [m], max_concurrent: 4096}
   redaction: {enabled: %t}
-`, gwMetricsKey, up.url, redaction)
+`, up.url, redaction)
 	if err := os.WriteFile(cfg, []byte(yaml), 0o600); err != nil {
 		b.Fatal(err)
 	}
@@ -291,34 +273,6 @@ func pct(lat []time.Duration, p int) time.Duration {
 
 func µs(d time.Duration) float64 { return float64(d.Nanoseconds()) / 1e3 }
 
-// heapInuse reads the server's go_memstats_heap_inuse_bytes from /metrics.
-func heapInuse(b *testing.B, s *floodServer) float64 {
-	b.Helper()
-	req, _ := http.NewRequest(http.MethodGet, s.url+"/metrics", nil)
-	req.Header.Set("Authorization", "Bearer "+gwMetricsKey)
-	resp, err := s.client.Do(req)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		body, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
-		b.Fatalf("GET /metrics: %d %s", resp.StatusCode, body)
-	}
-	sc := bufio.NewScanner(resp.Body)
-	for sc.Scan() {
-		if v, ok := strings.CutPrefix(sc.Text(), "go_memstats_heap_inuse_bytes "); ok {
-			f, err := strconv.ParseFloat(v, 64)
-			if err != nil {
-				b.Fatal(err)
-			}
-			return f
-		}
-	}
-	b.Fatalf("no go_memstats_heap_inuse_bytes in /metrics (status %d, %s)", resp.StatusCode, resp.Header.Get("Content-Type"))
-	return 0
-}
-
 // BenchmarkGatewayAdded measures what the real quire serve adds to a chat
 // call against an upstream that answers at once, with redaction off (the
 // issue's target: ≤ 50 µs median, ≤ 250 µs p99) and on:
@@ -329,8 +283,9 @@ func heapInuse(b *testing.B, s *floodServer) float64 {
 //   - rate-*: 1,000 calls a second for 3 s, open loop, each way.
 //   - stream-*: time to the first chunk, and the added cost per chunk
 //     (the added total minus the added first-chunk time, over 20 chunks).
-//   - mem-per-stream-KiB: the server's heap in use with 200 streams held
-//     open, less before, per stream (target < 64 KiB).
+//
+// Memory per stream is measured in process, where the heap can be read
+// after a collection: BenchmarkStreamMemory in gateway/endpoint.
 //
 // Client, upstream and server share the machine's cores.
 func BenchmarkGatewayAdded(b *testing.B) {
@@ -361,7 +316,6 @@ func BenchmarkGatewayAdded(b *testing.B) {
 		addedFirst := pct(firsts(sv), 50) - pct(firsts(sd), 50)
 		b.ReportMetric(µs(addedTotal-addedFirst)/gwChunks, "stream-per-chunk-added-µs")
 
-		b.ReportMetric(heldStreamMemory(b, s, gw, key)/1024, "mem-per-stream-KiB")
 		c.CloseIdleConnections()
 		s.stop(b)
 
@@ -375,44 +329,4 @@ func BenchmarkGatewayAdded(b *testing.B) {
 		sr.stop(b)
 		b.StartTimer()
 	}
-}
-
-// heldStreamMemory opens gwHeldStreams streams that the upstream holds
-// after their first chunk, and returns the server's added heap per stream.
-func heldStreamMemory(b *testing.B, s *floodServer, gw, key string) float64 {
-	b.Helper()
-	before := heapInuse(b, s)
-	c := gwClient(gwHeldStreams + 8)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var opened sync.WaitGroup
-	var done sync.WaitGroup
-	for range gwHeldStreams {
-		opened.Add(1)
-		done.Add(1)
-		go func() {
-			defer done.Done()
-			body := `{"model":"hold","stream":true,"messages":[{"role":"user","content":"hold on"}]}`
-			req, _ := http.NewRequestWithContext(ctx, http.MethodPost, gw+"/chat/completions", strings.NewReader(body))
-			req.Header.Set("Authorization", "Bearer "+key)
-			req.Header.Set("Content-Type", "application/json")
-			resp, err := c.Do(req)
-			if err != nil {
-				opened.Done()
-				return
-			}
-			defer resp.Body.Close()
-			br := bufio.NewReader(resp.Body)
-			_, _ = br.ReadString('\n') // the first chunk is through
-			opened.Done()
-			_, _ = io.Copy(io.Discard, br)
-		}()
-	}
-	opened.Wait()
-	time.Sleep(200 * time.Millisecond)
-	during := heapInuse(b, s)
-	cancel()
-	done.Wait()
-	c.CloseIdleConnections()
-	return (during - before) / gwHeldStreams
 }
