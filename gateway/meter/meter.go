@@ -79,8 +79,8 @@ type Options struct {
 	OnSinkError func(err error, n int)
 	// Load, when set, returns the tokens an account used since a time, as
 	// stored: the first call of an account after a start counts what it
-	// used earlier that day. A failure counts nothing (fail open: the
-	// stored records are for accounting, the in-memory counters rule).
+	// used earlier that day. After a failure the call is admitted on the
+	// in-memory count, and the next call tries again.
 	Load func(ctx context.Context, account string, since time.Time) (int, error)
 }
 
@@ -104,6 +104,7 @@ type counter struct {
 	minute    int64 // minutes since the epoch of minTokens
 	minTokens int
 	prevMin   int // tokens of the minute before, for the sliding estimate
+	loaded    bool // dayTokens includes what the store held at the first call
 }
 
 // New returns a meter; Close stops its sink writer.
@@ -137,16 +138,22 @@ func (m *Meter) Admit(ctx context.Context, c *endpoint.Caller, estimate int) err
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	ct := m.counterLocked(c.Account, now)
-	if b.TokensPerDay > 0 && ct.dayTokens+estimate > b.TokensPerDay {
+	// A call bigger than a budget can never fit it: it is judged as if it
+	// took the whole budget, so that it goes through once nothing else
+	// has been used, rather than being told to retry forever.
+	if b.TokensPerDay > 0 && ct.dayTokens+min(estimate, b.TokensPerDay) > b.TokensPerDay {
 		midnight := now.Truncate(24 * time.Hour).Add(24 * time.Hour)
 		return &endpoint.BudgetError{Daily: true, RetryAfter: midnight.Sub(now)}
 	}
-	if b.TokensPerMinute > 0 && ct.rate(now)+estimate > b.TokensPerMinute {
+	if b.TokensPerMinute > 0 && ct.rate(now)+min(estimate, b.TokensPerMinute) > b.TokensPerMinute {
 		next := now.Truncate(time.Minute).Add(time.Minute)
 		return &endpoint.BudgetError{RetryAfter: next.Sub(now)}
 	}
 	return nil
 }
+
+// loadTimeout bounds the store read that seeds an account's day.
+const loadTimeout = 5 * time.Second
 
 // load seeds a new account's day counter from the store, outside the
 // lock; a counter another call created meanwhile wins.
@@ -155,21 +162,28 @@ func (m *Meter) load(ctx context.Context, account string, now time.Time) {
 		return
 	}
 	m.mu.Lock()
-	_, known := m.byAcct[account]
+	ct, known := m.byAcct[account]
+	loaded := known && ct.loaded
 	m.mu.Unlock()
-	if known {
+	if loaded {
 		return
 	}
 	midnight := now.Truncate(24 * time.Hour)
-	used, err := m.opts.Load(ctx, account, midnight)
+	// Not the request's own context: a client that cancels its first
+	// request must not make the meter forget what it used before.
+	lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), loadTimeout)
+	defer cancel()
+	used, err := m.opts.Load(lctx, account, midnight)
 	if err != nil {
-		used = 0
+		return // counted from memory for this call; loaded again on the next
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if _, known := m.byAcct[account]; !known {
-		ct := m.counterLocked(account, now)
-		ct.dayTokens = used
+	ct = m.counterLocked(account, now)
+	if !ct.loaded {
+		// The store may already hold records this process counted (they
+		// are flushed within a second): the larger count, not the sum.
+		ct.dayTokens, ct.loaded = max(ct.dayTokens, used), true
 	}
 }
 
@@ -185,11 +199,11 @@ func (ct *counter) rate(now time.Time) int {
 func (m *Meter) counterLocked(account string, now time.Time) *counter {
 	ct := m.byAcct[account]
 	if ct == nil {
+		if len(m.byAcct) >= 1<<16 {
+			m.sweepLocked(now) // before the new counter, which it would take for stale
+		}
 		ct = &counter{}
 		m.byAcct[account] = ct
-		if len(m.byAcct) > 1<<16 {
-			m.sweepLocked(now)
-		}
 	}
 	day, minute := now.Unix()/86400, now.Unix()/60
 	if ct.day != day {

@@ -3,6 +3,7 @@ package meter
 import (
 	"context"
 	"errors"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -41,9 +42,6 @@ func TestBudgets(t *testing.T) {
 	ctx := endpoint.WithCaller(context.Background(), alice)
 	if err := m.Admit(ctx, alice, 300); err != nil {
 		t.Fatalf("a call within both budgets refused: %v", err)
-	}
-	if err := m.Admit(ctx, alice, 301); err == nil {
-		t.Fatal("a call over the per-minute budget admitted")
 	}
 	used(ctx, m, "gpt-4o-mini", 200, 50)
 	var be *endpoint.BudgetError
@@ -165,15 +163,16 @@ func TestLoadSeedsTheDay(t *testing.T) {
 // Records of calls made close together share one store transaction.
 func TestBatching(t *testing.T) {
 	s := &countingSink{}
-	m := New(Options{Sink: s, FlushInterval: 200 * time.Millisecond})
+	m := New(Options{Sink: s, FlushInterval: time.Second})
 	ctx := endpoint.WithCaller(context.Background(), alice)
 	for range 10 {
 		used(ctx, m, "x", 1, 1)
-		time.Sleep(time.Millisecond)
 	}
-	time.Sleep(600 * time.Millisecond)
-	if got := s.batches(); got != 1 {
-		t.Errorf("%d store batches for 10 calls in 10 ms, want 1", got)
+	for deadline := time.Now().Add(10 * time.Second); s.batches() == 0 && time.Now().Before(deadline); {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if got, n := s.batches(), s.records(); got != 1 || n != 10 {
+		t.Errorf("%d store batches holding %d records for 10 calls made at once, want 1 with 10", got, n)
 	}
 	used(ctx, m, "x", 1, 1)
 	m.Close() // flushes at once
@@ -204,4 +203,61 @@ func (c *countingSink) records() int {
 		n += l
 	}
 	return n
+}
+
+// Past the sweep threshold a new account's counter survives the sweep.
+func TestSweepKeepsTheNewCounter(t *testing.T) {
+	c := &clock{time.Date(2026, 11, 29, 10, 0, 0, 0, time.UTC)}
+	m := New(Options{Budgets: Budgets{TokensPerDay: 1000}, Now: c.now})
+	for i := range 1 << 16 {
+		m.byAcct[strconv.Itoa(i)] = &counter{day: 1}
+	}
+	eve := &endpoint.Caller{Account: "eve"}
+	ctx := endpoint.WithCaller(context.Background(), eve)
+	for range 2 {
+		if err := m.Admit(ctx, eve, 10); err != nil {
+			t.Fatal(err)
+		}
+		used(ctx, m, "x", 400, 100)
+	}
+	if err := m.Admit(ctx, eve, 10); err == nil {
+		t.Fatal("1,000 tokens used against a budget of 1,000, and the next call was admitted")
+	}
+}
+
+// A call bigger than the budget goes through when nothing else was used,
+// rather than being told to retry forever.
+func TestOversizedCall(t *testing.T) {
+	m := New(Options{Budgets: Budgets{TokensPerMinute: 1000}})
+	ctx := endpoint.WithCaller(context.Background(), alice)
+	if err := m.Admit(ctx, alice, 32000); err != nil {
+		t.Fatalf("an oversized call on an empty budget: %v", err)
+	}
+	used(ctx, m, "x", 10, 0)
+	if err := m.Admit(ctx, alice, 32000); err == nil {
+		t.Fatal("an oversized call admitted on a budget already in use")
+	}
+}
+
+// A failed or cancelled load neither forgets the stored use nor sticks.
+func TestLoadRetriedAfterFailure(t *testing.T) {
+	fail := true
+	m := New(Options{Budgets: Budgets{TokensPerDay: 1000}, Load: func(ctx context.Context, _ string, _ time.Time) (int, error) {
+		if ctx.Err() != nil {
+			return 0, ctx.Err()
+		}
+		if fail {
+			return 0, errors.New("store down")
+		}
+		return 990, nil
+	}})
+	ctx, cancel := context.WithCancel(endpoint.WithCaller(context.Background(), alice))
+	cancel() // the client gave up at once
+	if err := m.Admit(ctx, alice, 100); err != nil {
+		t.Fatalf("first call: %v", err)
+	}
+	fail = false
+	if err := m.Admit(context.Background(), alice, 100); err == nil {
+		t.Fatal("the stored use was forgotten after a failed load")
+	}
 }
