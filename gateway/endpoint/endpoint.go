@@ -100,9 +100,10 @@ type Config struct {
 	MaxBodyBytes int64
 	// MaxAudioBytes caps a transcription upload (default 25 MiB).
 	MaxAudioBytes int64
-	// StreamWriteTimeout bounds the write of one stream event to the
-	// client (default 60s); it replaces the server's write timeout for
-	// streams, which last as long as the answer.
+	// StreamWriteTimeout bounds the write of an answer, or of one stream
+	// event, to the client (default 60s); it replaces the server's write
+	// timeout, which counts from the request while a provider may take
+	// minutes to answer.
 	StreamWriteTimeout time.Duration
 	// Logger records failures: route, class and status only.
 	Logger *slog.Logger
@@ -213,6 +214,7 @@ func (h *Handler) chat(d dialect) http.Handler {
 			if sess != nil {
 				sess.RestoreChat(resp)
 			}
+			h.extendWrite(w)
 			if err := d.write(w, req, resp); err != nil {
 				h.logFailure(r, err)
 			}
@@ -234,10 +236,9 @@ func (h *Handler) chat(d dialect) http.Handler {
 // encoder refuses more.
 func (h *Handler) relay(w http.ResponseWriter, r *http.Request, st gateway.Stream, enc encoder) {
 	defer st.Close()
-	rc := http.NewResponseController(w)
 	for {
 		ev, err := st.Next()
-		_ = rc.SetWriteDeadline(time.Now().Add(h.cfg.StreamWriteTimeout))
+		h.extendWrite(w)
 		if err == io.EOF {
 			_ = enc.Close()
 			return
@@ -255,8 +256,16 @@ func (h *Handler) relay(w http.ResponseWriter, r *http.Request, st gateway.Strea
 	}
 }
 
+// extendWrite gives the answer StreamWriteTimeout to be written from
+// now: the server's write timeout counts from the request, and a provider
+// may take minutes to answer.
+func (h *Handler) extendWrite(w http.ResponseWriter) {
+	_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(h.cfg.StreamWriteTimeout))
+}
+
 // fail answers err in dialect d.
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, d dialect, err error) {
+	h.extendWrite(w)
 	f := classify(err)
 	if f.status >= 500 {
 		h.logFailure(r, err)

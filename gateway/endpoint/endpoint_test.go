@@ -446,3 +446,36 @@ func TestWorkspaceRedaction(t *testing.T) {
 		})
 	}
 }
+
+// slowBackend answers after a delay longer than the server's write
+// timeout, as a reasoning model may.
+type slowBackend struct {
+	*fakeBackend
+	delay time.Duration
+}
+
+func (s *slowBackend) Chat(ctx context.Context, req *gateway.ChatRequest, p route.Policy) (*gateway.ChatResponse, error) {
+	time.Sleep(s.delay)
+	return s.fakeBackend.Chat(ctx, req, p)
+}
+
+func TestSlowAnswerOutlivesWriteTimeout(t *testing.T) {
+	b := &slowBackend{fakeBackend: &fakeBackend{chat: answer}, delay: 400 * time.Millisecond}
+	cfg := Config{Backend: b, Authenticate: func(*http.Request) (*Caller, error) { return &Caller{Account: "a"}, nil }}
+	mux := http.NewServeMux()
+	for p, h := range New(cfg).Routes() {
+		mux.Handle(p, h)
+	}
+	srv := httptest.NewUnstartedServer(mux)
+	srv.Config.WriteTimeout = 200 * time.Millisecond
+	srv.Start()
+	defer srv.Close()
+	c := sdk(srv, testKey)
+	resp, err := c.Chat.Completions.New(context.Background(), userAsks("Hi"))
+	if err != nil {
+		t.Fatalf("an answer slower than the server's write timeout was lost: %v", err)
+	}
+	if resp.Choices[0].Message.Content != "Hello" {
+		t.Fatalf("answer %+v", resp)
+	}
+}

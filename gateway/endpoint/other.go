@@ -38,6 +38,7 @@ func (h *Handler) embeddings(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, d, err)
 		return
 	}
+	h.extendWrite(w)
 	if err := openai.WriteEmbedResponse(w, resp, x.Base64); err != nil {
 		h.logFailure(r, err)
 	}
@@ -73,6 +74,7 @@ func (h *Handler) transcriptions(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, d, err)
 		return
 	}
+	h.extendWrite(w)
 	if err := openai.WriteTranscription(w, t, x.ResponseFormat); err != nil {
 		h.logFailure(r, err)
 	}
@@ -111,6 +113,7 @@ func (h *Handler) rerank(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, d, err)
 		return
 	}
+	h.extendWrite(w)
 	if err := writeRerank(w, resp, docs, returnDocs); err != nil {
 		h.logFailure(r, err)
 	}
