@@ -94,17 +94,19 @@ func (f *Fencer) Add(hostports ...string) {
 // Refuses reports whether hostport is fenced off.
 func (f *Fencer) Refuses(hostport string) bool {
 	hp := strings.ToLower(strings.TrimSuffix(hostport, "."))
-	f.mu.RLock()
-	listed := f.extra[hp]
-	f.mu.RUnlock()
-	if listed {
-		return true
-	}
 	host := hp
 	if h, _, err := net.SplitHostPort(hp); err == nil {
 		host = h
 	}
 	host = strings.TrimSuffix(host, ".")
+	// An endpoint configured without a port is fenced on every port: the
+	// URL https://h/v1 and https://h:443/v1 reach the same server.
+	f.mu.RLock()
+	listed := f.extra[hp] || f.extra[host]
+	f.mu.RUnlock()
+	if listed {
+		return true
+	}
 	return IsProviderHost(host)
 }
 

@@ -30,7 +30,11 @@ func TestFence(t *testing.T) {
 	tr.Proxy = func(*http.Request) (*url.URL, error) { return url.Parse("http://127.0.0.1:9") } // the fence acts before any proxy
 	Fence(tr, []string{srv.Listener.Addr().String()})
 	c := &http.Client{Transport: tr.Clone()} // clones stay fenced
-	for _, u := range []string{"https://api.openai.com/v1/models", "https://api.anthropic.com./v1/messages", srv.URL + "/v1/chat/completions"} {
+	f := Fence(http.DefaultTransport.(*http.Transport).Clone(), []string{"llm.example.com"})
+	if !f.Refuses("llm.example.com:443") || !f.Refuses("LLM.example.com.") || f.Refuses("other.example.com:443") {
+		t.Error("an endpoint configured without a port is not fenced on every port")
+	}
+	for _, u := range []string{"https://api.openai.com/v1/models", "https://api.anthropic.com./v1/messages", "https://api.openai.com:443/v1/models", srv.URL + "/v1/chat/completions"} {
 		if _, err := c.Get(u); !errors.Is(err, ErrOutsideGateway) {
 			t.Errorf("GET %s: err %v, want ErrOutsideGateway", u, err)
 		}

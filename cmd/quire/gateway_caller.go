@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"net/http"
-	"slices"
 	"sync"
 	"time"
 
@@ -31,6 +30,7 @@ type callers struct {
 
 	mu    sync.Mutex
 	cache map[string]cachedCaller // by user ID
+	gen   uint64                  // bumped by forget
 }
 
 type cachedCaller struct {
@@ -47,6 +47,9 @@ func newCallers(ws quire.WorkspaceService) *callers {
 // browser sessions are not accepted on the gateway routes.
 func (cs *callers) authenticate(r *http.Request) (*endpoint.Caller, error) {
 	a := qhttp.ActorFrom(r.Context())
+	if a == nil && qhttp.KeyRefused(r.Context()) {
+		return nil, endpoint.ErrInvalidKey
+	}
 	if a == nil || a.Key == nil {
 		return nil, endpoint.ErrNoCredentials
 	}
@@ -63,6 +66,9 @@ func (cs *callers) caller(ctx context.Context, userID string) (*endpoint.Caller,
 		c := cc.c
 		return &c, nil
 	}
+	cs.mu.Lock()
+	gen := cs.gen
+	cs.mu.Unlock()
 	c := endpoint.Caller{Account: userID}
 	if cs.ws != nil {
 		w, err := cs.workspace(ctx, userID)
@@ -85,39 +91,45 @@ func (cs *callers) caller(ctx context.Context, userID string) (*endpoint.Caller,
 		}
 	}
 	cs.mu.Lock()
-	if len(cs.cache) >= maxCallers {
-		clear(cs.cache)
+	// A policy that changed while this one was read must not be cached
+	// over the change.
+	if cs.gen == gen {
+		if len(cs.cache) >= maxCallers {
+			clear(cs.cache)
+		}
+		cs.cache[userID] = cachedCaller{c: c, at: now}
 	}
-	cs.cache[userID] = cachedCaller{c: c, at: now}
 	cs.mu.Unlock()
 	out := c
 	return &out, nil
 }
 
 // workspace picks the workspace a user's API calls are for: the oldest
-// one the user owns, else the oldest the user is a member of; "" if none.
+// one the user owns; "" if none. A workspace the user is only a member of
+// never lends its policy (its owner's choices) to the user's own calls:
+// without one of their own, calls get the strictest policy.
 func (cs *callers) workspace(ctx context.Context, userID string) (string, error) {
 	ws, err := cs.ws.FindWorkspacesByUser(ctx, userID)
-	if err != nil || len(ws) == 0 {
+	if err != nil {
 		return "", err
 	}
-	slices.SortStableFunc(ws, func(a, b *quire.Workspace) int {
-		ao, bo := a.OwnerID == userID, b.OwnerID == userID
-		switch {
-		case ao && !bo:
-			return -1
-		case bo && !ao:
-			return 1
+	var best *quire.Workspace
+	for _, w := range ws {
+		if w.OwnerID == userID && (best == nil || w.CreatedAt.Before(best.CreatedAt)) {
+			best = w
 		}
-		return a.CreatedAt.Compare(b.CreatedAt)
-	})
-	return ws[0].ID, nil
+	}
+	if best == nil {
+		return "", nil
+	}
+	return best.ID, nil
 }
 
 // forget drops the cached callers of a workspace whose policy changed.
 func (cs *callers) forget(workspaceID string) {
 	cs.mu.Lock()
 	defer cs.mu.Unlock()
+	cs.gen++
 	for k, c := range cs.cache {
 		if c.c.Workspace == workspaceID {
 			delete(cs.cache, k)

@@ -58,6 +58,8 @@ func (e exitCode) Error() string { return fmt.Sprintf("exit status %d", int(e)) 
 // run dispatches to one command. Commands read flags from args, write their
 // output to stdout and diagnostics to stderr, and stop when ctx is done.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	// Before any client clones the default transport (claim AI-1).
+	defaultFence()
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
 		return exitCode(2)
