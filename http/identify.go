@@ -1,6 +1,7 @@
 package http
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"time"
@@ -25,12 +26,18 @@ func (s *Server) identify(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		if strings.HasPrefix(r.URL.Path, "/api/") {
+		if strings.HasPrefix(r.URL.Path, "/api/") || gatewayPath(r.URL.Path) {
 			// Every API answer is personal (a user, a key, a session
 			// cookie): no cache may keep it.
 			w.Header().Set("Cache-Control", "no-store")
 		}
 		a, err := s.actorOf(w, r)
+		if err != nil && gatewayPath(r.URL.Path) && quire.ErrorCode(err) == quire.EUNAUTHORIZED {
+			// The gateway answers in the client's own dialect (OpenAI's or
+			// Anthropic's error shape): it is told, and refuses the call.
+			next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), keyRefusedKey{}, true)))
+			return
+		}
 		if err != nil {
 			Error(w, r, s.logger, err)
 			return
@@ -40,6 +47,21 @@ func (s *Server) identify(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// gatewayPath reports whether path is one of the AI gateway's routes.
+func gatewayPath(path string) bool {
+	return strings.HasPrefix(path, "/v1/") || strings.HasPrefix(path, "/anthropic/")
+}
+
+type keyRefusedKey struct{}
+
+// KeyRefused reports whether the request presented an API key that was
+// refused (unknown, revoked, or its account locked). Only the gateway's
+// routes get this far with one; everywhere else it is answered 401.
+func KeyRefused(ctx context.Context) bool {
+	v, _ := ctx.Value(keyRefusedKey{}).(bool)
+	return v
 }
 
 // actorOf authenticates r, preferring an Authorization header; on the

@@ -163,15 +163,19 @@ func (s *Server) apiSetAIPolicy(w http.ResponseWriter, r *http.Request) error {
 		return quire.Errorf(quire.EINVALID, "Request body must be a JSON object: the AI policy.")
 	}
 	p := &quire.AIPolicy{AllowNonZDR: in.AllowNonZDR, RedactionOff: in.RedactionOff, RedactKinds: in.RedactKinds}
+	if err := p.Validate(); err != nil {
+		return err
+	}
+	// The opt-out of zero data retention is a security decision: on
+	// record before it takes effect, so that no change goes unrecorded.
+	if err := s.cfg.Auth.AIPolicyChanged(r.Context(), a.UserID, id, p.AllowNonZDR); err != nil {
+		return err
+	}
 	if err := s.cfg.Workspaces.SetAIPolicy(r.Context(), id, p); err != nil {
 		return err
 	}
 	if s.cfg.OnAIPolicyChange != nil {
 		s.cfg.OnAIPolicyChange(id)
-	}
-	// The opt-out of zero data retention is a security decision: on record.
-	if err := s.cfg.Auth.AIPolicyChanged(r.Context(), a.UserID, id, p.AllowNonZDR); err != nil {
-		return err
 	}
 	return JSON(w, http.StatusOK, aiPolicyBody(p))
 }

@@ -84,8 +84,8 @@ func checkAI1(ctx context.Context, env *Env) (Status, []string) {
 		}
 		refused++
 	}
-	e.notef("the process's default HTTP transport refused all %d provider endpoints probed (%d vendor hosts, %d configured); providers send only through the gateway's own client",
-		refused, len(hosts)-len(ai.Endpoints), len(ai.Endpoints))
+	e.notef("the process's default HTTP transport refused %d of %d provider endpoints probed (%d vendor hosts, %d configured); providers send only through the gateway's own client",
+		refused, len(hosts), len(hosts)-len(ai.Endpoints), len(ai.Endpoints))
 	e.notef("a build-time test fails if code outside gateway/ imports a provider SDK or names a provider host")
 	if env.URL != "" {
 		a, err := newAPIClient(env)

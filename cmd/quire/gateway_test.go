@@ -185,6 +185,29 @@ func TestGatewayEndToEnd(t *testing.T) {
 		t.Fatal("a wrong x-api-key was accepted")
 	}
 
+	// A refused key is answered in each client's own error shape.
+	for _, tc := range []struct{ path, header, want string }{
+		{"/v1/chat/completions", "Authorization", `"code":"invalid_api_key"`},
+		{"/anthropic/v1/messages", "X-Api-Key", `"type":"authentication_error"`},
+	} {
+		req, _ := http.NewRequest(http.MethodPost, s.url+tc.path, strings.NewReader(`{}`))
+		v := "qk_wrong"
+		if tc.header == "Authorization" {
+			v = "Bearer qk_wrong"
+		}
+		req.Header.Set(tc.header, v)
+		req.Header.Set("Content-Type", "application/json")
+		res, err := hc.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != http.StatusUnauthorized || !strings.Contains(string(body), tc.want) || res.Header.Get("Cache-Control") != "no-store" {
+			t.Errorf("%s with a wrong key: %d %s (Cache-Control %q)", tc.path, res.StatusCode, body, res.Header.Get("Cache-Control"))
+		}
+	}
+
 	// Models list the alias and the provider's models.
 	page, err := oc.Models.List(ctx)
 	if err != nil {
