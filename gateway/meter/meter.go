@@ -103,7 +103,7 @@ type counter struct {
 	dayTokens int
 	minute    int64 // minutes since the epoch of minTokens
 	minTokens int
-	prevMin   int // tokens of the minute before, for the sliding estimate
+	prevMin   int  // tokens of the minute before, for the sliding estimate
 	loaded    bool // dayTokens includes what the store held at the first call
 }
 
