@@ -93,6 +93,46 @@ type WorkspaceService interface {
 	// SetAIPolicy replaces the workspace's AI policy and sets p.UpdatedAt to
 	// now. Unknown workspace: ENOTFOUND; invalid policy: EINVALID.
 	SetAIPolicy(ctx context.Context, workspaceID string, p *AIPolicy) error
+	// AIPolicyCensus counts the workspaces whose AI policy differs from the strictest default:
+	// those that opt out of zero data retention, those with redaction off, and those that
+	// redact fewer kinds than all. It reads every stored policy (one per workspace that set one).
+	// A stored policy that does not decrypt or decode is an error (EINTERNAL), never skipped.
+	AIPolicyCensus(ctx context.Context) (AIPolicyCensus, error)
+}
+
+// AIPolicyCensus counts stored AI policies by how they relax the strictest
+// default (claims AI-2 and AI-4), for the trust report. It holds counts
+// only: which workspace chose what is the workspace's own business.
+type AIPolicyCensus struct {
+	// Policies is how many workspaces have set a policy, strict or not;
+	// the others have the strictest policy by default.
+	Policies int `json:"policies"`
+	// AllowNonZDR is how many opt out of zero data retention.
+	AllowNonZDR int `json:"allowNonZdr"`
+	// RedactionOff is how many turned prompt redaction off.
+	RedactionOff int `json:"redactionOff"`
+	// RedactFewerKinds is how many keep redaction on but limit it to fewer
+	// kinds than all. A policy with redaction off counts under RedactionOff
+	// only, whatever kinds it lists; one that lists every kind redacts all.
+	RedactFewerKinds int `json:"redactFewerKinds"`
+}
+
+// Add counts p, one workspace's stored policy, into c.
+func (c *AIPolicyCensus) Add(p *AIPolicy) {
+	c.Policies++
+	if p.AllowNonZDR {
+		c.AllowNonZDR++
+	}
+	if p.RedactionOff {
+		c.RedactionOff++
+		return
+	}
+	for _, k := range redactKinds {
+		if !p.Redacts(k) {
+			c.RedactFewerKinds++
+			return
+		}
+	}
 }
 
 // AIPolicy is what a workspace allows the AI gateway to do with its

@@ -295,3 +295,53 @@ func (s *WorkspaceService) SetAIPolicy(ctx context.Context, workspaceID string, 
 	p.UpdatedAt = t
 	return nil
 }
+
+// AIPolicyCensus implements quire.WorkspaceService. Row-level security
+// hides every policy but the bound workspace's, and is not relaxed for
+// this: the workspaces are listed through quire_workspace_ids, the one
+// cross-tenant read (as Rewrap and ScanRaw do), and each one's policy is
+// read in a transaction bound to it and decrypted after that transaction,
+// under its scope. The counts are therefore not one snapshot: a workspace
+// created meanwhile may be missed, and one deleted meanwhile is not
+// counted. A policy that does not decrypt or decode fails the census (a
+// count that skipped it would understate the workspaces that relaxed the
+// default), except a workspace's whose keys and row were deleted together
+// between its read and its decryption.
+func (s *WorkspaceService) AIPolicyCensus(ctx context.Context) (quire.AIPolicyCensus, error) {
+	var c quire.AIPolicyCensus
+	ids, err := s.db.workspaceIDs(ctx)
+	if err != nil {
+		return c, internal("census AI policies", err)
+	}
+	for _, id := range ids {
+		var ct []byte
+		err := s.db.inTx(ctx, tenant(id), func(tx pgx.Tx) error {
+			err := tx.QueryRow(ctx, "SELECT policy_enc FROM ai_policies WHERE workspace_id = $1", id).Scan(&ct)
+			if notFound(err) {
+				return nil // never set, or deleted since the listing
+			}
+			return internal("census AI policies", err)
+		})
+		if err != nil {
+			return quire.AIPolicyCensus{}, err
+		}
+		if ct == nil {
+			continue
+		}
+		pt, err := s.b.Decrypt(ctx, barrier.WorkspaceScope(id), policyAD(id), ct)
+		if errors.Is(err, barrier.ErrNoKey) {
+			if _, gone := s.findRow(ctx, id); errors.Is(gone, errWorkspaceNotFound) {
+				continue // deleted meanwhile: its keys and rows went together
+			}
+		}
+		if err != nil {
+			return quire.AIPolicyCensus{}, internal("decrypt AI policy of "+id, err)
+		}
+		var p quire.AIPolicy
+		if err := quire.UnmarshalAIPolicy(pt, &p); err != nil {
+			return quire.AIPolicyCensus{}, internal("read AI policy of "+id, err)
+		}
+		c.Add(&p)
+	}
+	return c, nil
+}

@@ -266,3 +266,53 @@ func (s *WorkspaceService) SetAIPolicy(ctx context.Context, workspaceID string, 
 	p.UpdatedAt = t
 	return nil
 }
+
+// AIPolicyCensus implements quire.WorkspaceService. Every stored policy is
+// read in one statement (one snapshot), then each is decrypted under its
+// workspace's scope, after the rows are closed so that no read connection is
+// held while the barrier may need one to load keys. A policy that does not
+// decrypt or decode fails the census: a count that skipped it would
+// understate the workspaces that relaxed the default. The one exception is a
+// workspace deleted between the read and the decryption, whose keys are gone
+// with it: it is no longer counted.
+func (s *WorkspaceService) AIPolicyCensus(ctx context.Context) (quire.AIPolicyCensus, error) {
+	type sealedPolicy struct {
+		workspaceID string
+		ct          []byte
+	}
+	var c quire.AIPolicyCensus
+	rows, err := s.db.reader.QueryContext(ctx, `SELECT p.workspace_id, p.policy_enc FROM ai_policies p
+		JOIN workspaces w ON w.id = p.workspace_id ORDER BY p.workspace_id`)
+	if err != nil {
+		return c, internal("read AI policies", err)
+	}
+	var sealed []sealedPolicy
+	for rows.Next() {
+		var r sealedPolicy
+		if err := rows.Scan(&r.workspaceID, &r.ct); err != nil {
+			rows.Close()
+			return c, internal("read AI policies", err)
+		}
+		sealed = append(sealed, r)
+	}
+	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+		return c, internal("read AI policies", err)
+	}
+	for _, r := range sealed {
+		pt, err := s.b.Decrypt(ctx, barrier.WorkspaceScope(r.workspaceID), policyAD(r.workspaceID), r.ct)
+		if errors.Is(err, barrier.ErrNoKey) {
+			if gone := s.exists(ctx, r.workspaceID); quire.ErrorCode(gone) == quire.ENOTFOUND {
+				continue // deleted meanwhile: its keys and row went together
+			}
+		}
+		if err != nil {
+			return quire.AIPolicyCensus{}, decryptFailed(tableAIPolicies, r.workspaceID, fieldPolicy, err)
+		}
+		var p quire.AIPolicy
+		if err := quire.UnmarshalAIPolicy(pt, &p); err != nil {
+			return quire.AIPolicyCensus{}, internal("read AI policy of "+r.workspaceID, err)
+		}
+		c.Add(&p)
+	}
+	return c, nil
+}

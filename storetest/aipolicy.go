@@ -359,3 +359,173 @@ func testAIPolicyRewrap(t *testing.T, s Stores) {
 	check(s)
 	check(s.Reopen(t))
 }
+
+// The census part of the suite fixes these points:
+//   - An empty store, and workspaces that never set a policy, count nothing.
+//   - Every stored policy counts once in Policies, a strict one too; a
+//     policy counts under AllowNonZDR, RedactionOff and RedactFewerKinds as
+//     quire.AIPolicyCensus documents (redaction off is not also "fewer
+//     kinds"; every kind listed is not "fewer"). Replacing a policy
+//     replaces its counts.
+//   - A deleted workspace's policy is no longer counted.
+//   - A stored policy that does not decrypt or decode fails the census
+//     (EINTERNAL, quoting nothing) instead of being skipped; setting it
+//     again through the store repairs the census.
+
+func mustCensus(t *testing.T, s Stores) quire.AIPolicyCensus {
+	t.Helper()
+	c, err := s.Workspaces.AIPolicyCensus(context.Background())
+	mustOK(t, err, "AIPolicyCensus")
+	return c
+}
+
+func wantCensus(t *testing.T, what string, s Stores, want quire.AIPolicyCensus) {
+	t.Helper()
+	if got := mustCensus(t, s); got != want {
+		t.Fatalf("%s: census = %+v, want %+v", what, got, want)
+	}
+}
+
+func testAIPolicyCensusEmpty(t *testing.T, s Stores) {
+	wantCensus(t, "an empty store", s, quire.AIPolicyCensus{})
+	owner := mustUser(t, s, "owner")
+	w := mustWorkspace(t, s, owner, "strict by default")
+	mustWorkspace(t, s, mustUser(t, s, "other"), "another")
+	before := countDataKeys(t, s)
+	wantCensus(t, "workspaces without a policy", s, quire.AIPolicyCensus{})
+	if after := countDataKeys(t, s); after != before {
+		t.Fatalf("the census changed the data keys from %d to %d", before, after)
+	}
+	// The zero policy, set, is a policy: counted, relaxing nothing.
+	mustSetAIPolicy(t, s, w.ID, &quire.AIPolicy{RedactKinds: []string{}})
+	wantCensus(t, "the zero policy, set", s, quire.AIPolicyCensus{Policies: 1})
+	wantCensus(t, "after a restart", s.Reopen(t), quire.AIPolicyCensus{Policies: 1})
+}
+
+func testAIPolicyCensusMixed(t *testing.T, s Stores) {
+	alice, bob := mustUser(t, s, "alice"), mustUser(t, s, "bob")
+	fewer := quire.RedactKinds()[1:] // all but one
+	all := quire.RedactKinds()
+	slices.Reverse(all)
+	policies := []*quire.AIPolicy{
+		{}, // strict, set explicitly
+		{AllowNonZDR: true},
+		{RedactionOff: true, RedactKinds: []string{quire.RedactEmail}}, // off, not "fewer"
+		{RedactKinds: []string{quire.RedactEmail}},
+		{RedactKinds: all}, // every kind, in another order: not fewer
+		{AllowNonZDR: true, RedactKinds: fewer},
+		{AllowNonZDR: true, RedactionOff: true},
+		nil, // never set
+	}
+	want := quire.AIPolicyCensus{Policies: 7, AllowNonZDR: 3, RedactionOff: 2, RedactFewerKinds: 2}
+	var ws []*quire.Workspace
+	for i, p := range policies {
+		owner := alice
+		if i%2 == 1 {
+			owner = bob
+		}
+		w := mustWorkspace(t, s, owner, "w"+itoa(i))
+		ws = append(ws, w)
+		if p != nil {
+			mustSetAIPolicy(t, s, w.ID, p)
+		}
+	}
+	wantCensus(t, "mixed policies", s, want)
+
+	// Replacing a policy moves its counts instead of adding to them.
+	mustSetAIPolicy(t, s, ws[1].ID, &quire.AIPolicy{RedactKinds: []string{quire.RedactCard, quire.RedactIP}})
+	want.AllowNonZDR, want.RedactFewerKinds = 2, 3
+	wantCensus(t, "after replacing a policy", s, want)
+	mustSetAIPolicy(t, s, ws[6].ID, &quire.AIPolicy{})
+	want.AllowNonZDR, want.RedactionOff = 1, 1
+	wantCensus(t, "after making a policy strict", s, want)
+	mustSetAIPolicy(t, s, ws[7].ID, &quire.AIPolicy{AllowNonZDR: true, RedactionOff: true})
+	want.Policies, want.AllowNonZDR, want.RedactionOff = 8, 2, 2
+	wantCensus(t, "after a first policy", s, want)
+
+	// Each workspace still reads its own policy: the census changed nothing.
+	sameAIPolicy(t, "w3 after the census", mustAIPolicy(t, s, ws[3].ID),
+		&quire.AIPolicy{RedactKinds: []string{quire.RedactEmail}, UpdatedAt: policies[3].UpdatedAt})
+	wantCensus(t, "after a restart", s.Reopen(t), want)
+}
+
+func testAIPolicyCensusDeletedWorkspace(t *testing.T, s Stores) {
+	ctx := context.Background()
+	owner := mustUser(t, s, "owner")
+	doomed, kept := mustWorkspace(t, s, owner, "doomed"), mustWorkspace(t, s, owner, "kept")
+	mustSetAIPolicy(t, s, doomed.ID, &quire.AIPolicy{AllowNonZDR: true, RedactionOff: true})
+	mustSetAIPolicy(t, s, kept.ID, &quire.AIPolicy{RedactKinds: []string{quire.RedactSecret}})
+	wantCensus(t, "before the deletion", s,
+		quire.AIPolicyCensus{Policies: 2, AllowNonZDR: 1, RedactionOff: 1, RedactFewerKinds: 1})
+
+	mustOK(t, s.Workspaces.DeleteWorkspace(ctx, doomed.ID), "DeleteWorkspace")
+	want := quire.AIPolicyCensus{Policies: 1, RedactFewerKinds: 1}
+	wantCensus(t, "after the deletion", s, want)
+	s = s.Reopen(t)
+	wantCensus(t, "after a restart", s, want)
+
+	mustOK(t, s.Workspaces.DeleteWorkspace(ctx, kept.ID), "DeleteWorkspace")
+	wantCensus(t, "after deleting every workspace", s, quire.AIPolicyCensus{})
+}
+
+// testAIPolicyCensusTampered alters one stored policy below the store in
+// several ways; each fails the census, which never counts around it.
+func testAIPolicyCensusTampered(t *testing.T, s Stores) {
+	needAIPolicy(t, s)
+	ctx := context.Background()
+	alice, bob := mustUser(t, s, "alice"), mustUser(t, s, "bob")
+	a, b := mustWorkspace(t, s, alice, "a"), mustWorkspace(t, s, bob, "b")
+	c := mustWorkspace(t, s, alice, "c")
+	mustSetAIPolicy(t, s, a.ID, &quire.AIPolicy{AllowNonZDR: true, RedactionOff: true})
+	mustSetAIPolicy(t, s, c.ID, &quire.AIPolicy{RedactKinds: []string{quire.RedactPhone}})
+	bPolicy := &quire.AIPolicy{AllowNonZDR: true, RedactKinds: []string{quire.RedactCard}}
+	mustSetAIPolicy(t, s, b.ID, bPolicy)
+	want := quire.AIPolicyCensus{Policies: 3, AllowNonZDR: 2, RedactionOff: 1, RedactFewerKinds: 2}
+	wantCensus(t, "before tampering", s, want)
+
+	// sealAs seals plaintext as b's policy, as only the barrier can: it
+	// decrypts, and must then fail to decode.
+	sealAs := func(t *testing.T, plain string) []byte {
+		t.Helper()
+		ct, err := s.Barrier.Encrypt(ctx, barrier.WorkspaceScope(b.ID), barrier.AD("ai_policies", b.ID, "policy"), []byte(plain))
+		mustOK(t, err, "Encrypt")
+		return ct
+	}
+	for name, tamper := range map[string]func(t *testing.T) []byte{
+		"altered ciphertext": func(t *testing.T) []byte {
+			ct := bytes.Clone(s.RawAIPolicy(t, b.ID))
+			ct[len(ct)-1] ^= 1
+			return ct
+		},
+		"truncated ciphertext": func(t *testing.T) []byte { return bytes.Clone(s.RawAIPolicy(t, b.ID))[:5] },
+		"empty ciphertext":     func(t *testing.T) []byte { return []byte{} },
+		"another workspace's sealed policy": func(t *testing.T) []byte {
+			return bytes.Clone(s.RawAIPolicy(t, a.ID))
+		},
+		"unknown version":  func(t *testing.T) []byte { return sealAs(t, `{"v":2,"allowNonZdr":true}`) },
+		"unknown kind":     func(t *testing.T) []byte { return sealAs(t, `{"v":1,"redactKinds":["passport"]}`) },
+		"not a policy":     func(t *testing.T) []byte { return sealAs(t, "allowNonZdr") },
+		"trailing data":    func(t *testing.T) []byte { return sealAs(t, `{"v":1,"allowNonZdr":true} {}`) },
+		"plaintext policy": func(t *testing.T) []byte { return quire.MarshalAIPolicy(bPolicy) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			s.SetRawAIPolicy(t, b.ID, tamper(t))
+			got, err := s.Workspaces.AIPolicyCensus(ctx)
+			wantCode(t, err, quire.EINTERNAL)
+			if got != (quire.AIPolicyCensus{}) {
+				t.Fatalf("a failed census returned counts %+v", got)
+			}
+			if msg := err.Error(); strings.Contains(msg, "allowNonZdr") || strings.Contains(msg, "passport") || strings.Contains(msg, `"v"`) {
+				t.Fatalf("the error quotes the stored policy: %v", err)
+			}
+			if msg := quire.ErrorMessage(err); strings.Contains(msg, b.ID) {
+				t.Fatalf("the client message %q names the workspace", msg)
+			}
+			// The other workspaces' policies are unharmed, and setting b's
+			// again through the store repairs the census.
+			mustAIPolicy(t, s, a.ID)
+			mustSetAIPolicy(t, s, b.ID, &quire.AIPolicy{AllowNonZDR: true, RedactKinds: []string{quire.RedactCard}})
+			wantCensus(t, "after repair", s, want)
+		})
+	}
+}

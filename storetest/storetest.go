@@ -105,6 +105,10 @@ var suite = []suiteTest{
 	{"AIPolicyIsolation", testAIPolicyIsolation},
 	{"AIPolicyCanary", testAIPolicyCanary},
 	{"AIPolicyRewrap", testAIPolicyRewrap},
+	{"AIPolicyCensusEmpty", testAIPolicyCensusEmpty},
+	{"AIPolicyCensusMixed", testAIPolicyCensusMixed},
+	{"AIPolicyCensusDeletedWorkspace", testAIPolicyCensusDeletedWorkspace},
+	{"AIPolicyCensusTampered", testAIPolicyCensusTampered},
 }
 
 // Run runs every conformance test against the backend that open returns (open is called once per subtest, giving an empty database each time).
