@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"github.com/quirehq/quire"
 	"net/http"
 	"slices"
 	"strings"
@@ -39,6 +40,9 @@ type AIInfo struct {
 	Redact func(text string) (sent, restored string)
 	// RedactKinds lists the entity kinds redacted.
 	RedactKinds []string
+	// Census counts the workspaces whose AI policy relaxes the defaults;
+	// nil when the store is not available.
+	Census func(ctx context.Context) (quire.AIPolicyCensus, error)
 }
 
 // AIProvider is one configured provider.
@@ -117,6 +121,16 @@ func checkAI2(ctx context.Context, env *Env) (Status, []string) {
 	attestations(&e, ai, func(p AIProvider) bool { return p.ZDR }, "zdr", env.Production)
 	if ai.Strict {
 		e.notef("strict mode: no workspace can opt out of zero data retention")
+	}
+	if c, ok := census(ctx, &e, ai); ok {
+		switch {
+		case c.AllowNonZDR == 0:
+			e.notef("no workspace has opted out of zero data retention")
+		case ai.Strict:
+			e.notef("%d workspace(s) opted out of zero data retention; strict mode ignores it", c.AllowNonZDR)
+		default:
+			e.notef("%d workspace(s) opted out of zero data retention explicitly (their owners' choice, on the audit log)", c.AllowNonZDR)
+		}
 	}
 	zdr := map[string]bool{}
 	for _, p := range ai.Providers {
@@ -272,8 +286,30 @@ func checkAI4(ctx context.Context, env *Env) (Status, []string) {
 			e.notef("an unknown request field was dropped: upstream requests are built from allowlisted fields only")
 		}
 	}
+	if c, ok := census(ctx, &e, ai); ok {
+		if c.RedactionOff == 0 && c.RedactFewerKinds == 0 {
+			e.notef("no workspace has turned redaction off or narrowed it")
+		} else {
+			e.notef("by their owners' choice, %d workspace(s) turned redaction off and %d redact fewer kinds", c.RedactionOff, c.RedactFewerKinds)
+		}
+	}
 	e.notef("retrieved context: the workspace chat's retrieval budget applies once that feature is served; the gateway forwards only what the client sent")
 	return e.result()
+}
+
+// census reads the workspaces' AI policy census; it fails the check when
+// the store cannot say (a claim that cannot be verified must not pass).
+func census(ctx context.Context, e *evidence, ai AIInfo) (quire.AIPolicyCensus, bool) {
+	if ai.Census == nil {
+		e.failf("the workspaces' AI policies cannot be read: run with the deployment's store")
+		return quire.AIPolicyCensus{}, false
+	}
+	c, err := ai.Census(ctx)
+	if err != nil {
+		e.failf("read the workspaces' AI policies: %v", err)
+		return quire.AIPolicyCensus{}, false
+	}
+	return c, true
 }
 
 type entity struct{ kind, value string }

@@ -1,7 +1,10 @@
 package trust
 
 import (
+	"errors"
+
 	"context"
+	"github.com/quirehq/quire"
 	"net/http"
 	"regexp"
 	"strings"
@@ -59,6 +62,9 @@ func testAIInfo() AIInfo {
 		},
 		Redact:      placeholderRedact,
 		RedactKinds: []string{"email", "card", "secret", "ip"},
+		Census: func(context.Context) (quire.AIPolicyCensus, error) {
+			return quire.AIPolicyCensus{Policies: 3, AllowNonZDR: 1, RedactionOff: 1}, nil
+		},
 	}
 }
 
@@ -91,6 +97,12 @@ func TestAIChecksFail(t *testing.T) {
 		{"AI-4 not restored", checkAI4, func(e *Env) {
 			e.AI.Redact = func(s string) (string, string) { sent, _ := placeholderRedact(s); return sent, sent }
 		}, "was not restored"},
+		{"AI-2 census unknown", checkAI2, func(e *Env) { e.AI.Census = nil }, "cannot be read"},
+		{"AI-4 census fails", checkAI4, func(e *Env) {
+			e.AI.Census = func(context.Context) (quire.AIPolicyCensus, error) {
+				return quire.AIPolicyCensus{}, errors.New("store down")
+			}
+		}, "store down"},
 		{"TLS-2 remote plaintext", checkTLS2, func(e *Env) { e.Outbound[0].Verified = false }, "not TLS with certificate verification"},
 		{"TLS-2 loopback plaintext in production", checkTLS2, func(e *Env) { e.Production = true }, "plaintext in production"},
 		{"TLS-2 unknown", checkTLS2, func(e *Env) { e.Outbound = nil }, "not known"},
@@ -107,5 +119,17 @@ func TestAIChecksFail(t *testing.T) {
 				t.Fatalf("status %s, evidence %q; want fail with %q", st, ev, tc.want)
 			}
 		})
+	}
+}
+
+func TestAICensusEvidence(t *testing.T) {
+	env := &Env{AI: testAIInfo(), Outbound: testOutbound()}
+	_, ev := checkAI2(context.Background(), env)
+	if !strings.Contains(strings.Join(ev, "\n"), "1 workspace(s) opted out of zero data retention explicitly") {
+		t.Fatalf("AI-2 evidence does not count the opt-outs: %q", ev)
+	}
+	_, ev = checkAI4(context.Background(), env)
+	if !strings.Contains(strings.Join(ev, "\n"), "1 workspace(s) turned redaction off and 0 redact fewer kinds") {
+		t.Fatalf("AI-4 evidence does not count the workspaces without redaction: %q", ev)
 	}
 }

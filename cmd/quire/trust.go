@@ -102,7 +102,7 @@ func trustEnv(a *app) *trust.Env {
 	if a.auth != nil {
 		env.Accounts = a.auth
 	}
-	env.AI, env.Outbound = aiInfo(cfg, a.gateway), outbound(cfg)
+	env.AI, env.Outbound = aiInfo(cfg, a.gateway, a.stores.workspaces), outbound(cfg)
 	if env.RateLimit.PingRedis == nil && env.RateLimit.Redis {
 		env.RateLimit.PingRedis = redisPing(cfg.RateLimit.RedisURL.Reveal())
 	}

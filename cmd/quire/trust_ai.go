@@ -14,6 +14,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/quirehq/quire"
 	"github.com/quirehq/quire/config"
 	"github.com/quirehq/quire/gateway"
 	"github.com/quirehq/quire/gateway/openai"
@@ -23,11 +24,14 @@ import (
 )
 
 // aiInfo describes the gateway g for claims AI-1 to AI-4.
-func aiInfo(cfg *config.Config, g *aiGateway) trust.AIInfo {
+func aiInfo(cfg *config.Config, g *aiGateway, ws quire.WorkspaceService) trust.AIInfo {
 	if g == nil {
 		return trust.AIInfo{}
 	}
 	info := trust.AIInfo{Strict: cfg.AI.Strict, DefaultTransport: http.DefaultTransport, UpstreamBody: upstreamBody}
+	if ws != nil {
+		info.Census = ws.AIPolicyCensus
+	}
 	for _, p := range g.router.Providers() {
 		info.Providers = append(info.Providers, trust.AIProvider{Name: p.Name, Kind: p.Kind, ZDR: p.ZDR, TrainsOnData: p.TrainsOnData})
 	}
