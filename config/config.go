@@ -178,6 +178,18 @@ type AI struct {
 	// MaxBodyBytes caps a gateway request body (default 8 MiB; audio
 	// uploads up to 25 MiB).
 	MaxBodyBytes int64 `yaml:"max_body_bytes"`
+	// Prices are per-model prices for the usage records' cost estimate,
+	// over the built-in list prices (keyed by model ID; a dated snapshot
+	// such as gpt-4o-mini-2024-07-18 takes its family's price).
+	Prices map[string]Price `yaml:"prices,omitempty"`
+}
+
+// Price is a model's price in US dollars per million tokens; a zero
+// CachedInput means cached input costs as much as input.
+type Price struct {
+	Input       float64 `yaml:"input"`
+	CachedInput float64 `yaml:"cached_input"`
+	Output      float64 `yaml:"output"`
 }
 
 // Redaction configures prompt redaction.

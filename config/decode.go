@@ -271,6 +271,8 @@ func describeType(t reflect.Type) string {
 		return "true or false"
 	case t.Kind() >= reflect.Int && t.Kind() <= reflect.Uint64:
 		return "a whole number"
+	case t.Kind() == reflect.Float64:
+		return "a number such as 0.15"
 	}
 	return "text"
 }

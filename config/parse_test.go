@@ -165,6 +165,7 @@ func TestEnvExpansion(t *testing.T) {
 		{"quoted integer", "keys: {rotate_after_ops: \"${N}\"}\n", func(c *Config) any { return c.Keys.RotateAfterOps }, int64(25)},
 		{"duration", "logs:\n  retention: ${N}h\n", func(c *Config) any { return c.Logs.Retention }, 25 * time.Hour},
 		{"boolean", "ai:\n  providers:\n    - name: a\n      kind: openai\n      api_key: x\n      models: [m]\n      zdr: ${YES}\n", func(c *Config) any { return c.AI.Providers[0].ZDR }, true},
+		{"price", "ai:\n  prices:\n    m: {input: 0.15, output: 2}\n", func(c *Config) any { return c.AI.Prices["m"] }, Price{Input: 0.15, Output: 2}},
 		{"secret", "ai:\n  providers:\n    - {name: a, kind: openai, api_key: \"${KEY}\", models: [m]}\n", func(c *Config) any { return c.AI.Providers[0].APIKey.Reveal() }, "sk-abc"},
 		{"list item", "ai:\n  providers:\n    - {name: a, kind: openai, api_key: x, models: [\"${DIR}\"]}\n", func(c *Config) any { return c.AI.Providers[0].Models[0] }, "/srv"},
 		{"comment ignored", "data_dir: /d # ${UNSET}\n", func(c *Config) any { return c.DataDir }, "/d"},
@@ -202,6 +203,8 @@ func TestParseErrors(t *testing.T) {
 			`q.yaml:1: dataDir: unknown key; did you mean "data_dir"?`}},
 		{"unknown nested key", "server:\n  addr: :1\n  adr: :2\n", []string{
 			`q.yaml:3: server.adr: unknown key; did you mean "addr"?`}},
+		{"price not a number", "ai:\n  prices:\n    m: {input: cheap}\n", []string{
+			"q.yaml:3: ai.prices.m.input: expected a number such as 0.15"}},
 		{"unknown key in list item", "ai:\n  providers:\n    - name: a\n      colour: blue\n", []string{
 			"q.yaml:4: ai.providers[0].colour: unknown key; the keys accepted here are name, kind, base_url, api_key, zdr, trains_on_data, models, api_version, deployment, region, project, timeout, max_concurrent"}},
 		{"all problems at once", "mdoe: x\nserver:\n  adr: 1\n  max_header_bytes: lots\n  read_timeout: 30\nai:\n  providers:\n    - models: gpt\n      zdr: maybe\n", []string{

@@ -36,6 +36,17 @@ func (c *Config) validateAI(p *problems) {
 	if c.AI.Budgets.TokensPerMinute < 0 {
 		p.add("ai.budgets.tokens_per_minute", "must be 0 (no cap) or more")
 	}
+	for _, model := range slices.Sorted(maps.Keys(c.AI.Prices)) {
+		pr := c.AI.Prices[model]
+		for _, f := range []struct {
+			key string
+			v   float64
+		}{{"input", pr.Input}, {"cached_input", pr.CachedInput}, {"output", pr.Output}} {
+			if !(f.v >= 0 && f.v <= 10_000) { // also refuses NaN
+				p.add("ai.prices."+model+"."+f.key, "must be a price in US dollars per million tokens, between 0 and 10000")
+			}
+		}
+	}
 	if m := c.AI.MaxBodyBytes; m != 0 && (m < 1<<10 || m > 64<<20) {
 		p.add("ai.max_body_bytes", "must be between 1024 and 67108864 (64 MiB)")
 	}

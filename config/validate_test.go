@@ -1,6 +1,7 @@
 package config
 
 import (
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -148,6 +149,11 @@ func TestValidateMessages(t *testing.T) {
 			"ai.redaction.kinds[1]: must be one of email, phone, card, iban, national_id, ip, secret"}},
 		{"budgets negative", fns(func(c *Config) { c.AI.Budgets = Budgets{TokensPerDay: -1, TokensPerMinute: -1} }), []string{
 			"ai.budgets.tokens_per_day: must be 0 (no cap) or more", "ai.budgets.tokens_per_minute: must be 0 (no cap) or more"}},
+		{"prices", fns(func(c *Config) {
+			c.AI.Prices = map[string]Price{"m": {Input: -1, Output: math.NaN()}, "ok": {Input: 0.15, CachedInput: 0.075, Output: 0.6}}
+		}), []string{
+			"ai.prices.m.input: must be a price in US dollars per million tokens, between 0 and 10000",
+			"ai.prices.m.output: must be a price in US dollars per million tokens, between 0 and 10000"}},
 		{"gateway body cap", fns(func(c *Config) { c.AI.MaxBodyBytes = 100 }), []string{
 			"ai.max_body_bytes: must be between 1024 and 67108864 (64 MiB)"}},
 		{"provider timeout and concurrency", fns(withProvider(func(p *Provider) { p.Timeout, p.MaxConcurrent = -time.Second, -1 })), []string{

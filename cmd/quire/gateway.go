@@ -64,6 +64,10 @@ func newGateway(cfg *config.Config, lg *slog.Logger, usage quire.UsageService, w
 	}
 	mo := meter.Options{
 		Budgets: meter.Budgets{TokensPerDay: cfg.AI.Budgets.TokensPerDay, TokensPerMinute: cfg.AI.Budgets.TokensPerMinute},
+		Prices:  make(map[string]meter.Price, len(cfg.AI.Prices)),
+	}
+	for model, p := range cfg.AI.Prices {
+		mo.Prices[model] = meter.Price{Input: p.Input, CachedInput: p.CachedInput, Output: p.Output}
 	}
 	if usage != nil {
 		mo.Sink, mo.Load = usageSink{usage}, usage.UsageTokens
