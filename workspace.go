@@ -261,3 +261,20 @@ func UnmarshalAIPolicy(b []byte, p *AIPolicy) error {
 	p.AllowNonZDR, p.RedactionOff, p.RedactKinds = next.AllowNonZDR, next.RedactionOff, next.RedactKinds
 	return nil
 }
+
+// OwnWorkspace returns the oldest workspace userID owns: the workspace a
+// user's notes and API calls act in until requests can name one. It
+// returns nil, nil when the user owns none (a member of others only).
+func OwnWorkspace(ctx context.Context, ws WorkspaceService, userID string) (*Workspace, error) {
+	list, err := ws.FindWorkspacesByUser(ctx, userID)
+	if err != nil {
+		return nil, err
+	}
+	var best *Workspace
+	for _, w := range list {
+		if w.OwnerID == userID && (best == nil || w.CreatedAt.Before(best.CreatedAt)) {
+			best = w
+		}
+	}
+	return best, nil
+}

@@ -66,6 +66,9 @@ type Config struct {
 	// caller's workspaces, each workspace's AI policy); they are served
 	// only with Auth and Workspaces both set.
 	Workspaces quire.WorkspaceService
+	// Notes is the note store behind the notes routes, served with Auth
+	// and Workspaces.
+	Notes quire.NoteService
 	// OnAIPolicyChange, if not nil, is called with a workspace's ID after
 	// its AI policy was changed, so that a cache of policies (the AI
 	// gateway's) can drop it.

@@ -63,6 +63,7 @@ func NewServer(cfg Config) *Server {
 		s.registerAuth()
 		s.registerPages()
 		s.registerWorkspaces()
+		s.registerNotes(cfg.Notes)
 	}
 	return s
 }

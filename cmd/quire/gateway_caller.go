@@ -109,20 +109,11 @@ func (cs *callers) caller(ctx context.Context, userID string) (*endpoint.Caller,
 // never lends its policy (its owner's choices) to the user's own calls:
 // without one of their own, calls get the strictest policy.
 func (cs *callers) workspace(ctx context.Context, userID string) (string, error) {
-	ws, err := cs.ws.FindWorkspacesByUser(ctx, userID)
-	if err != nil {
+	w, err := quire.OwnWorkspace(ctx, cs.ws, userID)
+	if err != nil || w == nil {
 		return "", err
 	}
-	var best *quire.Workspace
-	for _, w := range ws {
-		if w.OwnerID == userID && (best == nil || w.CreatedAt.Before(best.CreatedAt)) {
-			best = w
-		}
-	}
-	if best == nil {
-		return "", nil
-	}
-	return best.ID, nil
+	return w.ID, nil
 }
 
 // forget drops the cached callers of a workspace whose policy changed.
