@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 
@@ -292,10 +291,8 @@ func TestNotesShieldLetsProseThrough(t *testing.T) {
 		"SELECT * FROM plans WHERE 1=1",
 		"Never paste the output of cat /etc/passwd into a ticket.",
 	}
-	// The default exclusions with the notes routes added: the change to
-	// shield.DefaultExclusions this needs is described in the report, since
-	// the shield's own tests use /api/v1/notes as their inspected route.
-	sh, err := shield.New(shield.Config{Exclusions: append(slices.Clone(shield.DefaultExclusions), "/api/v1/notes")})
+	// The default shield, whose exclusions include the notes routes.
+	sh, err := shield.New(shield.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}

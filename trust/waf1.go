@@ -45,7 +45,7 @@ type wafAttack struct {
 // wafAttacks cover the classes the claim names.
 var wafAttacks = []wafAttack{
 	{"SQL injection in a query", http.MethodGet, "/api/v1/notes?q=1%27%20UNION%20SELECT%20password%20FROM%20users--", "", "", []string{"sqli"}},
-	{"SQL injection in a JSON body", http.MethodPost, "/api/v1/notes", `{"title":"x","content":"1' OR '1'='1' -- "}`, "application/json", []string{"sqli"}},
+	{"SQL injection in a JSON body", http.MethodPost, "/api/v1/auth/login", `{"email":"1' OR '1'='1' -- ","password":"x"}`, "application/json", []string{"sqli"}},
 	{"cross-site scripting in a form", http.MethodPost, "/login", "email=<script>alert(document.cookie)</script>", "application/x-www-form-urlencoded", []string{"xss"}},
 	{"path traversal", http.MethodGet, "/static/x?file=../../../../etc/passwd", "", "", []string{"lfi"}},
 	{"remote command execution", http.MethodGet, "/api/v1/search?q=;cat%20/etc/passwd", "", "", []string{"rce", "lfi"}},

@@ -40,13 +40,16 @@ const (
 	maxExclusions    = 256
 )
 
-// DefaultExclusions are the AI prompt routes whose bodies carry arbitrary
-// user text (see the package documentation for how they stay protected).
+// DefaultExclusions are the routes whose bodies carry arbitrary user text:
+// the AI prompt routes, and notes, whose writing legitimately quotes SQL,
+// shell or markup (see the package documentation for how they stay
+// protected).
 var DefaultExclusions = []string{
 	"/v1/chat/completions",
 	"/v1/embeddings",
 	"/v1/rerank",
 	"/anthropic/v1/messages",
+	"/api/v1/notes",
 }
 
 // DefaultBypass are the AI gateway's routes, which the rules do not

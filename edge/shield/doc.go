@@ -53,7 +53,12 @@
 // or markup, and CRS would refuse much of it. Their path, query string and
 // headers are still inspected. Only a clean path counts (no dot segments,
 // doubled or encoded slashes), so no other route can borrow an exclusion.
-// The bodies stay protected by what the routes do with them: they need an
+// Note bodies (/api/v1/notes) are excluded for the same reason: a writer's
+// note quotes SQL, shell and markup. They stay protected by what the notes
+// routes do with them: a session cookie with CSRF protection or an API
+// key, strict JSON decoding, storage encrypted through parameterised
+// statements, and rendering only through the Markdown sanitizer.
+// The prompt bodies stay protected by what the routes do with them: they need an
 // API key (no cookie, so no cross-site use), they are rate limited per key
 // and per address, they are decoded as JSON against strict schemas that
 // refuse unknown fields, and the gateway never executes or interprets the
