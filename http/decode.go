@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
+	"strings"
 
 	"github.com/quirehq/quire"
 )
@@ -15,13 +17,33 @@ import (
 // empty, malformed or mistyped body or trailing data, too_large when the body
 // exceeds the route's limit. Messages never echo the body. Unknown fields are
 // ignored so that newer clients keep working.
-func DecodeJSON(r *http.Request, v any) error {
+func DecodeJSON(r *http.Request, v any) error { return decode(r, v, false) }
+
+// decodeStrict is DecodeJSON that also refuses fields the body type does
+// not have, naming the field when its name is safe to quote.
+func decodeStrict(r *http.Request, v any) error { return decode(r, v, true) }
+
+// decode is DecodeJSON, refusing unknown fields when strict.
+func decode(r *http.Request, v any, strict bool) error {
 	if r.Body == nil {
 		return quire.Errorf(quire.EINVALID, "Request body is empty.")
 	}
 	dec := json.NewDecoder(r.Body)
+	if strict {
+		dec.DisallowUnknownFields()
+	}
 	if err := dec.Decode(v); err != nil {
-		return decodeError(err)
+		name, unknown := unknownField(err)
+		switch {
+		case !strict || !unknown:
+			return decodeError(err)
+		case serverFields[name]:
+			return quire.WrapError(quire.EINVALID, fmt.Sprintf("Field %q is set by the server; leave it out.", name), err)
+		case name != "":
+			return quire.WrapError(quire.EINVALID, fmt.Sprintf("Field %q is not known.", name), err)
+		default:
+			return quire.WrapError(quire.EINVALID, "Request body has a field that is not known.", err)
+		}
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		if tooLarge := (*http.MaxBytesError)(nil); errors.As(err, &tooLarge) {
@@ -63,4 +85,23 @@ func safeField(s string) bool {
 		}
 	}
 	return true
+}
+
+// serverFields are response fields a client may not set; naming one in a
+// body is refused with a message that says so.
+var serverFields = map[string]bool{"updatedAt": true}
+
+// unknownField reports whether err is encoding/json's unknown-field
+// error, and returns the field it names if that is safe to quote ("" if
+// not).
+func unknownField(err error) (name string, unknown bool) {
+	rest, ok := strings.CutPrefix(err.Error(), "json: unknown field ")
+	if !ok {
+		return "", false
+	}
+	name, uerr := strconv.Unquote(rest)
+	if uerr != nil || !safeField(name) {
+		return "", true
+	}
+	return name, true
 }

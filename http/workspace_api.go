@@ -2,13 +2,7 @@ package http
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
-	"fmt"
-	"io"
 	"net/http"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/quirehq/quire"
@@ -178,53 +172,4 @@ func (s *Server) apiSetAIPolicy(w http.ResponseWriter, r *http.Request) error {
 		s.cfg.OnAIPolicyChange(id)
 	}
 	return JSON(w, http.StatusOK, aiPolicyBody(p))
-}
-
-// serverFields are response fields a client may not set; naming one in a
-// body is refused with a message that says so.
-var serverFields = map[string]bool{"updatedAt": true}
-
-// decodeStrict is DecodeJSON that also refuses fields the body type does
-// not have, naming the field when its name is safe to quote.
-func decodeStrict(r *http.Request, v any) error {
-	if r.Body == nil {
-		return quire.Errorf(quire.EINVALID, "Request body is empty.")
-	}
-	dec := json.NewDecoder(r.Body)
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		name, unknown := unknownField(err)
-		switch {
-		case !unknown:
-			return decodeError(err)
-		case serverFields[name]:
-			return quire.WrapError(quire.EINVALID, fmt.Sprintf("Field %q is set by the server; leave it out.", name), err)
-		case name != "":
-			return quire.WrapError(quire.EINVALID, fmt.Sprintf("Field %q is not known.", name), err)
-		default:
-			return quire.WrapError(quire.EINVALID, "Request body has a field that is not known.", err)
-		}
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		if tooLarge := (*http.MaxBytesError)(nil); errors.As(err, &tooLarge) {
-			return decodeError(err)
-		}
-		return quire.Errorf(quire.EINVALID, "Request body holds more than one JSON value.")
-	}
-	return nil
-}
-
-// unknownField reports whether err is encoding/json's unknown-field
-// error, and returns the field it names if that is safe to quote ("" if
-// not).
-func unknownField(err error) (name string, unknown bool) {
-	rest, ok := strings.CutPrefix(err.Error(), "json: unknown field ")
-	if !ok {
-		return "", false
-	}
-	name, uerr := strconv.Unquote(rest)
-	if uerr != nil || !safeField(name) {
-		return "", true
-	}
-	return name, true
 }
