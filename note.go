@@ -138,7 +138,10 @@ type NoteService interface {
 	FindNoteByID(ctx context.Context, workspaceID, id string) (*Note, error)
 	// FindNotes returns the matching notes and the total count before paging.
 	FindNotes(ctx context.Context, f NoteFilter) ([]*Note, int, error)
-	// UpdateNote applies upd and increments Version.
+	// UpdateNote applies upd and increments Version. When the title or
+	// content changes, the state it replaces is kept as a NoteVersion.
 	UpdateNote(ctx context.Context, workspaceID, id string, upd NoteUpdate) (*Note, error)
+	// DeleteNote deletes a note and every version of it.
 	DeleteNote(ctx context.Context, workspaceID, id string) error
+	NoteVersionService
 }

@@ -44,6 +44,8 @@ type Config struct {
 	Shield shield.Config `yaml:"shield"`
 	// Metrics is the Prometheus endpoint, GET /metrics.
 	Metrics Metrics `yaml:"metrics"`
+	// Workspace configures notes and their history.
+	Workspace Workspace `yaml:"workspace"`
 
 	// derived records which paths were defaulted from DataDir, so that
 	// SetDataDir can move them and leave explicit ones alone.

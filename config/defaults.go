@@ -85,6 +85,7 @@ func base(lookup lookupFunc) *Config {
 		Mail:      baseMail(),
 		RateLimit: baseRateLimit(),
 		Metrics:   Metrics{Enabled: true},
+		Workspace: Workspace{Versions: Versions{Keep: DefaultKeepVersions}},
 		Bots:      bot.DefaultConfig(),
 		Shield:    baseShield(),
 	}

@@ -38,6 +38,7 @@ func (c *Config) Validate() error {
 	c.validateMail(&p)
 	c.validateRateLimit(&p)
 	c.validateMetrics(&p)
+	c.validateWorkspace(&p)
 	c.validateBots(&p)
 	c.validateShield(&p)
 	return p.err()

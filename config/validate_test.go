@@ -290,3 +290,28 @@ func TestSlogLevel(t *testing.T) {
 		}
 	}
 }
+
+func TestValidateWorkspaceVersions(t *testing.T) {
+	for _, tt := range []struct {
+		keep   int
+		maxAge time.Duration
+		bad    string
+	}{
+		{100, 0, ""},
+		{0, 0, ""},
+		{10000, 365 * day, ""},
+		{-1, 0, "workspace.versions.keep"},
+		{10001, 0, "workspace.versions.keep"},
+		{1, time.Minute, "workspace.versions.max_age"},
+		{1, -time.Hour, "workspace.versions.max_age"},
+	} {
+		c := Default()
+		c.Workspace.Versions = Versions{Keep: tt.keep, MaxAge: tt.maxAge}
+		var p problems
+		c.validateWorkspace(&p)
+		err := p.err()
+		if (tt.bad == "") != (err == nil) || (err != nil && !strings.Contains(err.Error(), tt.bad)) {
+			t.Errorf("keep %d, max_age %v: %v, want a problem with %q", tt.keep, tt.maxAge, err, tt.bad)
+		}
+	}
+}

@@ -43,6 +43,10 @@ func (s *Server) registerNotes(notes quire.NoteService) {
 	s.Handle("GET /api/v1/notes/{id}", h.get)
 	s.Mount("PATCH /api/v1/notes/{id}", BodyLimit(maxNoteBody, s.handlerFunc(h.update)))
 	s.Handle("DELETE /api/v1/notes/{id}", h.delete)
+	s.Handle("GET /api/v1/notes/{id}/export", h.export)
+	s.Handle("GET /api/v1/notes/{id}/versions", h.versions)
+	s.Handle("GET /api/v1/notes/{id}/versions/{version}", h.getVersion)
+	s.Handle("POST /api/v1/notes/{id}/versions/{version}/restore", h.restore)
 }
 
 // handlerFunc adapts h to an http.Handler that renders its error.

@@ -10,10 +10,9 @@
 //
 // # Tenant isolation (claim ISO-1)
 //
-// The tenant tables (workspaces, memberships, notes, ai_policies, and the
-// data_keys rows of workspace scopes) have row-level security enabled and
-// forced. Their
-// policies read two transaction-local settings:
+// The tenant tables (workspaces, memberships, notes, note_versions,
+// ai_policies, and the data_keys rows of workspace scopes) have row-level
+// security enabled and forced. Their policies read two transaction-local settings:
 //
 //   - quire.workspace_id binds a transaction to one workspace: it sees and
 //     may write that workspace's rows only;

@@ -12,8 +12,9 @@ import (
 // NoteService stores notes, their title and content encrypted under their
 // workspace's scope, each transaction bound to that workspace.
 type NoteService struct {
-	db *DB
-	b  *barrier.Barrier
+	db       *DB
+	b        *barrier.Barrier
+	versions quire.VersionPolicy
 }
 
 var _ quire.NoteService = (*NoteService)(nil)

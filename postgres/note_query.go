@@ -85,6 +85,12 @@ func (s *NoteService) tryUpdate(ctx context.Context, workspaceID, id string, upd
 	if err != nil {
 		return nil, false, err
 	}
+	var kept *versionRow
+	if upd.Title != nil || upd.Content != nil {
+		if kept, err = s.sealVersion(ctx, n); err != nil {
+			return nil, false, err
+		}
+	}
 	upd.Apply(n)
 	title, content := r.title, r.content
 	if upd.Title != nil {
@@ -103,8 +109,11 @@ func (s *NoteService) tryUpdate(ctx context.Context, workspaceID, id string, upd
 		tag, err := tx.Exec(ctx, `UPDATE notes SET title_enc = $3, content_enc = $4, folder_id = $5, pinned = $6, public = $7,
 			version = $8, updated_at = $9 WHERE id = $1 AND workspace_id = $2 AND version = $10`,
 			id, workspaceID, title, content, n.FolderID, n.Pinned, n.Public, n.Version, n.UpdatedAt, r.version)
-		changed = tag.RowsAffected()
-		return internal("update note", err)
+		if err != nil || tag.RowsAffected() != 1 {
+			return internal("update note", err)
+		}
+		changed = 1
+		return internal("keep note version", s.keepVersion(ctx, tx, kept))
 	})
 	if err != nil {
 		return nil, false, err

@@ -90,11 +90,12 @@ func (db *DB) workspaceIDs(ctx context.Context) ([]string, error) {
 }
 
 // countWorkspaceRecords counts a workspace's encrypted records besides its
-// name: its notes and its AI policy, if set.
+// name: its notes, their versions and its AI policy, if set.
 func (db *DB) countWorkspaceRecords(ctx context.Context, ws string) (int, error) {
 	var n int
 	err := db.inTx(ctx, tenant(ws), func(tx pgx.Tx) error {
 		return tx.QueryRow(ctx, `SELECT (SELECT count(*) FROM notes WHERE workspace_id = $1)
+			+ (SELECT count(*) FROM note_versions WHERE workspace_id = $1)
 			+ (SELECT count(*) FROM ai_policies WHERE workspace_id = $1)`, ws).Scan(&n)
 	})
 	if err != nil {

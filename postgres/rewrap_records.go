@@ -20,10 +20,15 @@ type encrypted struct {
 	key    string
 }
 
+// pagedEnc lists the tables of a workspace's many records, rewrapped a page
+// at a time. A migration that adds one must add it here.
+var pagedEnc = []encrypted{notesEnc, versionsEnc}
+
 var (
 	usersEnc      = encrypted{"users", []string{"email", "name"}, []string{"email_enc", "name_enc"}, ""}
 	workspacesEnc = encrypted{"workspaces", []string{"name"}, []string{"name_enc"}, ""}
 	notesEnc      = encrypted{"notes", []string{"title", "content"}, []string{"title_enc", "content_enc"}, ""}
+	versionsEnc   = encrypted{"note_versions", []string{"title", "content"}, []string{"title_enc", "content_enc"}, ""}
 	aiPoliciesEnc = encrypted{"ai_policies", []string{"policy"}, []string{"policy_enc"}, "workspace_id"}
 )
 
@@ -154,20 +159,31 @@ func (r *rewrapper) workspace(ctx context.Context, ws string) error {
 			return err
 		}
 	}
+	for _, e := range pagedEnc {
+		if err := r.pages(ctx, ws, e); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// pages rewraps the rows of table e in workspace ws, a page at a time.
+func (r *rewrapper) pages(ctx context.Context, ws string, e encrypted) error {
+	b, scope := tenant(ws), barrier.WorkspaceScope(ws)
 	after := ""
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		page, err := r.notePage(ctx, ws, after)
+		page, err := r.page(ctx, ws, e, after)
 		if err != nil {
 			return err
 		}
-		for _, n := range page {
-			if err := r.record(ctx, notesEnc, b, scope, n.id, [][]byte{n.title, n.content}); err != nil {
+		for _, row := range page {
+			if err := r.record(ctx, e, b, scope, row.id, row.cts); err != nil {
 				return err
 			}
-			after = n.id
+			after = row.id
 		}
 		if len(page) < rewrapPage {
 			return nil
@@ -175,23 +191,33 @@ func (r *rewrapper) workspace(ctx context.Context, ws string) error {
 	}
 }
 
-// notePage reads the next page of a workspace's notes by ID.
-func (r *rewrapper) notePage(ctx context.Context, ws, after string) ([]*noteRow, error) {
-	var page []*noteRow
+// pagedRow is one row's ID and ciphertexts, in the table's column order.
+type pagedRow struct {
+	id  string
+	cts [][]byte
+}
+
+// page reads the next page of table e's rows in workspace ws by ID.
+func (r *rewrapper) page(ctx context.Context, ws string, e encrypted, after string) ([]pagedRow, error) {
+	var page []pagedRow
 	err := r.db.inTx(ctx, tenant(ws), func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT id, title_enc, content_enc FROM notes
-			WHERE workspace_id = $1 AND id > $2 ORDER BY id LIMIT $3`, ws, after, rewrapPage)
+		rows, err := tx.Query(ctx, "SELECT id, "+strings.Join(e.cols, ", ")+" FROM "+e.table+
+			" WHERE workspace_id = $1 AND id > $2 ORDER BY id LIMIT $3", ws, after, rewrapPage)
 		if err != nil {
 			return err
 		}
-		page, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (*noteRow, error) {
-			var n noteRow
-			return &n, row.Scan(&n.id, &n.title, &n.content)
+		page, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (pagedRow, error) {
+			p := pagedRow{cts: make([][]byte, len(e.cols))}
+			dst := []any{&p.id}
+			for i := range p.cts {
+				dst = append(dst, &p.cts[i])
+			}
+			return p, row.Scan(dst...)
 		})
 		return err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("postgres: rewrap: read notes: %w", err)
+		return nil, fmt.Errorf("postgres: rewrap: read %s: %w", e.table, err)
 	}
 	return page, nil
 }

@@ -186,6 +186,7 @@ func (s *WorkspaceService) DeleteWorkspace(ctx context.Context, id string) error
 	err := s.db.inTx(ctx, tenant(id), func(tx pgx.Tx) error {
 		for _, q := range []struct{ sql, arg string }{
 			{"DELETE FROM data_keys WHERE scope = $1", string(scope)},
+			{"DELETE FROM note_versions WHERE workspace_id = $1", id},
 			{"DELETE FROM notes WHERE workspace_id = $1", id},
 			{"DELETE FROM ai_policies WHERE workspace_id = $1", id},
 			{"DELETE FROM memberships WHERE workspace_id = $1", id},

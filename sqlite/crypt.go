@@ -13,6 +13,7 @@ const (
 	tableUsers      = "users"
 	tableWorkspaces = "workspaces"
 	tableNotes      = "notes"
+	tableVersions   = "note_versions"
 	tableAIPolicies = "ai_policies"
 	fieldEmail      = "email"
 	fieldName       = "name"

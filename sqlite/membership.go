@@ -21,6 +21,7 @@ func (s *WorkspaceService) DeleteWorkspace(ctx context.Context, id string) error
 	err := s.db.write(ctx, func(tx *sql.Tx) error {
 		for _, q := range []struct{ sql, arg string }{
 			{"DELETE FROM data_keys WHERE scope = ?", string(scope)},
+			{"DELETE FROM note_versions WHERE workspace_id = ?", id},
 			{"DELETE FROM notes WHERE workspace_id = ?", id},
 			{"DELETE FROM ai_policies WHERE workspace_id = ?", id},
 			{"DELETE FROM memberships WHERE workspace_id = ?", id},

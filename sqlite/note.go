@@ -12,8 +12,9 @@ import (
 // NoteService stores notes with title and content encrypted under their
 // workspace's scope. Every query is bound to the workspace named in the call.
 type NoteService struct {
-	db *DB
-	b  *barrier.Barrier
+	db       *DB
+	b        *barrier.Barrier
+	versions quire.VersionPolicy
 }
 
 // NewNoteService returns a NoteService on db that encrypts through b.

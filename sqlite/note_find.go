@@ -109,7 +109,8 @@ func errVersionConflict() error {
 }
 
 // swap writes upd applied to cur if the stored note is still at cur's
-// version, and reports whether it was. When it was not, the caller reads the
+// version, and reports whether it was. A changed title or content keeps
+// cur's as a version, in the same transaction. When it was not, the caller reads the
 // note again: it is gone (ENOTFOUND), at another version (ECONFLICT under
 // IfVersion), or simply newer (retry).
 func (s *NoteService) swap(ctx context.Context, cur *quire.Note, upd quire.NoteUpdate) (*quire.Note, bool, error) {
@@ -132,14 +133,29 @@ func (s *NoteService) swap(ctx context.Context, cur *quire.Note, upd quire.NoteU
 		}
 		sets, args = append(sets, f.field+"_enc = ?"), append(args, ct)
 	}
-	res, err := s.db.writer.ExecContext(ctx, "UPDATE notes SET "+strings.Join(sets, ", ")+
-		" WHERE id = ? AND workspace_id = ? AND version = ?", append(args, cur.ID, cur.WorkspaceID, cur.Version)...)
+	var kept *versionRow
+	if upd.Title != nil || upd.Content != nil {
+		var err error
+		if kept, err = s.sealVersion(ctx, cur); err != nil {
+			return nil, false, err
+		}
+	}
+	swapped := false
+	err := s.db.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, "UPDATE notes SET "+strings.Join(sets, ", ")+
+			" WHERE id = ? AND workspace_id = ? AND version = ?", append(args, cur.ID, cur.WorkspaceID, cur.Version)...)
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		if err != nil || n != 1 {
+			return err
+		}
+		swapped = true
+		return s.keepVersion(ctx, tx, kept)
+	})
 	if err != nil {
 		return nil, false, internal("update note", err)
 	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return nil, false, internal("update note", err)
-	}
-	return &next, n == 1, nil
+	return &next, swapped, nil
 }

@@ -28,6 +28,7 @@ var encryptedTables = []encryptedTable{
 	{tableUsers, "id", "id", barrier.UserScope, []encryptedColumn{{"email_enc", fieldEmail}, {"name_enc", fieldName}}},
 	{tableWorkspaces, "id", "id", barrier.WorkspaceScope, []encryptedColumn{{"name_enc", fieldName}}},
 	{tableNotes, "id", "workspace_id", barrier.WorkspaceScope, []encryptedColumn{{"title_enc", fieldTitle}, {"content_enc", fieldContent}}},
+	{tableVersions, "id", "workspace_id", barrier.WorkspaceScope, []encryptedColumn{{"title_enc", fieldTitle}, {"content_enc", fieldContent}}},
 	{tableAIPolicies, "workspace_id", "workspace_id", barrier.WorkspaceScope, []encryptedColumn{{"policy_enc", fieldPolicy}}},
 	{tableCredentials, "user_id", "user_id", barrier.UserScope, []encryptedColumn{{"totp_enc", fieldTOTP}}},
 	{tableSessions, "id", "user_id", barrier.UserScope, []encryptedColumn{{"user_agent_enc", fieldUserAgent}}},

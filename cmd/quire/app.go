@@ -47,7 +47,9 @@ func openStores(ctx context.Context, cfg *config.Config) (*stores, error) {
 		s := &stores{backend: quire.BackendPostgres, keys: postgres.NewKeyStore(db), ping: db.Ping,
 			close: db.Close, inspector: db, rewrap: db.Rewrap}
 		s.bind = func(b *barrier.Barrier) {
-			s.users, s.workspaces, s.notes = postgres.NewUserService(db, b), postgres.NewWorkspaceService(db, b), postgres.NewNoteService(db, b)
+			notes := postgres.NewNoteService(db, b)
+			notes.SetVersionPolicy(versionPolicy(cfg))
+			s.users, s.workspaces, s.notes = postgres.NewUserService(db, b), postgres.NewWorkspaceService(db, b), notes
 			s.auth, s.usage = postgres.NewAuthService(db, b), postgres.NewUsageService(db, b)
 		}
 		return s, nil
@@ -59,11 +61,23 @@ func openStores(ctx context.Context, cfg *config.Config) (*stores, error) {
 		s := &stores{backend: quire.BackendSQLite, keys: sqlite.NewKeyStore(db), ping: db.Ping,
 			close: db.Close, inspector: db, rewrap: db.Rewrap}
 		s.bind = func(b *barrier.Barrier) {
-			s.users, s.workspaces, s.notes = sqlite.NewUserService(db, b), sqlite.NewWorkspaceService(db, b), sqlite.NewNoteService(db, b)
+			notes := sqlite.NewNoteService(db, b)
+			notes.SetVersionPolicy(versionPolicy(cfg))
+			s.users, s.workspaces, s.notes = sqlite.NewUserService(db, b), sqlite.NewWorkspaceService(db, b), notes
 			s.auth, s.usage = sqlite.NewAuthService(db, b), sqlite.NewUsageService(db, b)
 		}
 		return s, nil
 	}
+}
+
+// versionPolicy is the configured note history policy.
+func versionPolicy(cfg *config.Config) quire.VersionPolicy {
+	v := cfg.Workspace.Versions
+	keep := v.Keep
+	if keep == 0 {
+		keep = -1 // configured to keep none
+	}
+	return quire.VersionPolicy{Keep: keep, MaxAge: v.MaxAge}
 }
 
 // keyCacheTTL bounds how long any instance keeps using unwrapped keys after
