@@ -194,25 +194,11 @@ func (h *Handler) chat(d dialect) http.Handler {
 			h.fail(w, r, d, err)
 			return
 		}
-		if err := h.admit(ctx, caller, estimateChat(req)); err != nil {
-			h.fail(w, r, d, err)
-			return
-		}
-		sess := h.session(caller)
-		if sess != nil {
-			if err := sess.RedactChat(req); err != nil {
-				h.fail(w, r, d, err)
-				return
-			}
-		}
 		if !req.Stream {
-			resp, err := h.cfg.Backend.Chat(ctx, req, caller.Policy)
+			resp, err := h.Chat(ctx, caller, req)
 			if err != nil {
 				h.fail(w, r, d, err)
 				return
-			}
-			if sess != nil {
-				sess.RestoreChat(resp)
 			}
 			h.extendWrite(w)
 			if err := d.write(w, req, resp); err != nil {
@@ -220,13 +206,10 @@ func (h *Handler) chat(d dialect) http.Handler {
 			}
 			return
 		}
-		st, err := h.cfg.Backend.ChatStream(ctx, req, caller.Policy)
+		st, err := h.ChatStream(ctx, caller, req)
 		if err != nil {
 			h.fail(w, r, d, err)
 			return
-		}
-		if sess != nil {
-			st = sess.Stream(st)
 		}
 		h.relay(w, r, st, d.encoder(w, req))
 	})

@@ -22,18 +22,7 @@ func (h *Handler) embeddings(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, d, err)
 		return
 	}
-	n := 0
-	for _, s := range req.Inputs {
-		n += len(s)
-	}
-	if err := h.admit(ctx, caller, n/4); err != nil {
-		h.fail(w, r, d, err)
-		return
-	}
-	if sess := h.session(caller); sess != nil {
-		req.Inputs = sess.RedactTexts(req.Inputs)
-	}
-	resp, err := h.cfg.Backend.Embed(ctx, req, caller.Policy)
+	resp, err := h.Embed(ctx, caller, req)
 	if err != nil {
 		h.fail(w, r, d, err)
 		return
@@ -62,14 +51,7 @@ func (h *Handler) transcriptions(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, d, err)
 		return
 	}
-	if err := h.admit(ctx, caller, len(req.Prompt)/4); err != nil {
-		h.fail(w, r, d, err)
-		return
-	}
-	if sess := h.session(caller); sess != nil && req.Prompt != "" {
-		req.Prompt = sess.Redact(req.Prompt)
-	}
-	t, err := h.cfg.Backend.Transcribe(ctx, req, caller.Policy)
+	t, err := h.Transcribe(ctx, caller, req)
 	if err != nil {
 		h.fail(w, r, d, err)
 		return
@@ -95,20 +77,8 @@ func (h *Handler) rerank(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, d, err)
 		return
 	}
-	n := len(req.Query)
-	for _, s := range req.Documents {
-		n += len(s)
-	}
-	if err := h.admit(ctx, caller, n/4); err != nil {
-		h.fail(w, r, d, err)
-		return
-	}
 	docs := req.Documents
-	if sess := h.session(caller); sess != nil {
-		q := sess.RedactTexts(append([]string{req.Query}, req.Documents...))
-		req.Query, req.Documents = q[0], q[1:]
-	}
-	resp, err := h.cfg.Backend.Rerank(ctx, req, caller.Policy)
+	resp, err := h.Rerank(ctx, caller, req)
 	if err != nil {
 		h.fail(w, r, d, err)
 		return
