@@ -85,9 +85,10 @@ func base(lookup lookupFunc) *Config {
 		Mail:      baseMail(),
 		RateLimit: baseRateLimit(),
 		Metrics:   Metrics{Enabled: true},
-		Workspace: Workspace{Versions: Versions{Keep: DefaultKeepVersions}},
-		Bots:      bot.DefaultConfig(),
-		Shield:    baseShield(),
+		Workspace: Workspace{Versions: Versions{Keep: DefaultKeepVersions}, Chat: Chat{ContextTokens: 3000},
+			Search: Search{CacheMB: 256}, Files: Files{Storage: StorageLocal, MaxSizeMB: DefaultMaxFileMB}},
+		Bots:   bot.DefaultConfig(),
+		Shield: baseShield(),
 	}
 }
 

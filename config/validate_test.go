@@ -315,3 +315,67 @@ func TestValidateWorkspaceVersions(t *testing.T) {
 		}
 	}
 }
+
+func TestValidateWorkspaceChat(t *testing.T) {
+	c := Default()
+	c.AI.Providers = []Provider{validProvider("main"), {Name: "web", Kind: KindPerplexity, APIKey: "k", ZDR: true, Models: []string{"sonar"}}}
+	c.AI.Aliases = map[string][]string{"fast": {"main/gpt-4o-mini"}}
+	if model, web := c.ChatModels(); model != "gpt-4o-mini" || web != "sonar" {
+		t.Fatalf("default chat models %q, %q", model, web)
+	}
+	for _, tt := range []struct {
+		model, web string
+		tokens     int
+		bad        string
+	}{
+		{"fast", "sonar", 3000, ""},
+		{"gpt-4o-mini", "", 1, ""},
+		{"nope", "", 3000, "workspace.chat.model"},
+		{"", "nope", 3000, "workspace.chat.web_model"},
+		{"", "", -1, "workspace.chat.context_tokens"},
+		{"", "", 100_001, "workspace.chat.context_tokens"},
+	} {
+		c.Workspace.Chat = Chat{Model: tt.model, WebModel: tt.web, ContextTokens: tt.tokens}
+		var p problems
+		c.validateWorkspace(&p)
+		err := p.err()
+		if (tt.bad == "") != (err == nil) || (err != nil && !strings.Contains(err.Error(), tt.bad)) {
+			t.Errorf("%+v: %v, want a problem with %q", tt, err, tt.bad)
+		}
+	}
+	c.AI.Providers = nil
+	if model, web := c.ChatModels(); model != "" || web != "" {
+		t.Fatalf("chat models with no provider: %q, %q", model, web)
+	}
+}
+
+func TestValidateWorkspaceFiles(t *testing.T) {
+	s3 := S3{Endpoint: "s3.example.com", Bucket: "b", AccessKey: "a", SecretKey: "s"}
+	for _, tt := range []struct {
+		files Files
+		prod  bool
+		bad   string
+	}{
+		{Files{Storage: StorageLocal, MaxSizeMB: 25}, false, ""},
+		{Files{Storage: StorageS3, MaxSizeMB: 25, S3: s3}, true, ""},
+		{Files{Storage: "ftp", MaxSizeMB: 25}, false, "workspace.files.storage"},
+		{Files{Storage: StorageLocal, MaxSizeMB: 0}, false, "workspace.files.max_size_mb"},
+		{Files{Storage: StorageS3, MaxSizeMB: 25, S3: S3{Bucket: "b", AccessKey: "a", SecretKey: "s"}}, false, "workspace.files.s3.endpoint"},
+		{Files{Storage: StorageS3, MaxSizeMB: 25, S3: S3{Endpoint: "https://s3.example.com", Bucket: "b", AccessKey: "a", SecretKey: "s"}}, false, "workspace.files.s3.endpoint"},
+		{Files{Storage: StorageS3, MaxSizeMB: 25, S3: S3{Endpoint: "s3.example.com", AccessKey: "a", SecretKey: "s"}}, false, "workspace.files.s3.bucket"},
+		{Files{Storage: StorageS3, MaxSizeMB: 25, S3: S3{Endpoint: "s3.example.com", Bucket: "b"}}, false, "workspace.files.s3.access_key"},
+		{Files{Storage: StorageS3, MaxSizeMB: 25, S3: S3{Endpoint: "127.0.0.1:9000", Bucket: "b", AccessKey: "a", SecretKey: "s", Insecure: true}}, true, "workspace.files.s3.insecure"},
+	} {
+		c := Default()
+		if tt.prod {
+			c.Mode = ModeProduction
+		}
+		c.Workspace.Files = tt.files
+		var p problems
+		c.validateFiles(&p)
+		err := p.err()
+		if (tt.bad == "") != (err == nil) || (err != nil && !strings.Contains(err.Error(), tt.bad)) {
+			t.Errorf("%+v: %v, want a problem with %q", tt.files, err, tt.bad)
+		}
+	}
+}

@@ -8,9 +8,12 @@ import (
 
 	"github.com/quirehq/quire"
 	"github.com/quirehq/quire/auth"
+	"github.com/quirehq/quire/chat"
 	"github.com/quirehq/quire/edge/bot"
 	"github.com/quirehq/quire/edge/clientip"
 	"github.com/quirehq/quire/edge/shield"
+	"github.com/quirehq/quire/files"
+	"github.com/quirehq/quire/finder"
 	"github.com/quirehq/quire/metrics"
 )
 
@@ -69,6 +72,23 @@ type Config struct {
 	// Notes is the note store behind the notes routes, served with Auth
 	// and Workspaces.
 	Notes quire.NoteService
+	// Folders is the folder store behind the folder routes, served with
+	// Auth and Workspaces; Ideas is the idea store behind the idea
+	// routes, served with Auth, Workspaces and Folders.
+	Folders quire.FolderService
+	Ideas   quire.IdeaService
+	// Files is the attachment service behind the file routes, served with
+	// Auth and Workspaces; with Notes too, deleting a note deletes its
+	// files.
+	Files *files.Service
+	// Chats is the conversation store and Chat the service that answers
+	// in conversations, behind the chat routes (served with Auth,
+	// Workspaces and Notes, when both are set).
+	Chats quire.ChatService
+	Chat  *chat.Service
+	// Search is search over the caller's workspace, behind
+	// GET /api/v1/search (served with Auth and Workspaces).
+	Search *finder.Service
 	// OnAIPolicyChange, if not nil, is called with a workspace's ID after
 	// its AI policy was changed, so that a cache of policies (the AI
 	// gateway's) can drop it.

@@ -38,7 +38,8 @@ func newNotesAPI(t *testing.T, sh *shield.Shield) *wsAPI {
 	}
 	svc, _ := authtest.OnStore(t, db, b, dir, authtest.Options{})
 	e := &wsAPI{t: t, svc: svc, ws: sqlite.NewWorkspaceService(db, b)}
-	e.srv = quirehttp.NewServer(quirehttp.Config{Auth: svc, AuthBurst: 1000, Workspaces: e.ws, Notes: sqlite.NewNoteService(db, b), Shield: sh})
+	e.srv = quirehttp.NewServer(quirehttp.Config{Auth: svc, AuthBurst: 1000, Workspaces: e.ws, Notes: sqlite.NewNoteService(db, b),
+		Folders: sqlite.NewFolderService(db, b), Shield: sh})
 	return e
 }
 
@@ -86,7 +87,7 @@ func createNote(u *wsUser, body any) string {
 func TestNotesCRUD(t *testing.T) {
 	e := newNotesAPI(t, nil)
 	u := e.user("notes@example.com")
-	folder := quire.NewID()
+	folder := createFolder(u, "plans")
 	id := createNote(u, map[string]any{"title": "Plan", "content": "# Plan\n\n- [ ] write", "folderId": folder, "isPinned": true})
 	createNote(u, map[string]any{"title": "Other", "content": "x"})
 

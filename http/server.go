@@ -63,7 +63,12 @@ func NewServer(cfg Config) *Server {
 		s.registerAuth()
 		s.registerPages()
 		s.registerWorkspaces()
-		s.registerNotes(cfg.Notes)
+		s.registerNotes(notesWithFiles(cfg.Notes, cfg.Files))
+		s.registerFiles(cfg.Files)
+		s.registerChats()
+		s.registerSearch()
+		s.registerFolders(cfg.Folders)
+		s.registerIdeas(cfg.Ideas, cfg.Folders)
 	}
 	return s
 }

@@ -3,7 +3,7 @@
 // the store inspector, over a pgx connection pool.
 //
 // Every user value (email, name, workspace name and AI policy, note title
-// and content, TOTP secret, session user agent, API key and passkey names,
+// and content, folder name, idea text, file name, embedding vector and text hash, TOTP secret, session user agent, API key and passkey names,
 // passkey data) is stored only as barrier ciphertext, bound to its table, row and field;
 // email lookups go through a keyed blind index, and secrets (session and
 // one-time tokens, API keys, recovery codes) are stored only as hashes.
@@ -11,7 +11,7 @@
 // # Tenant isolation (claim ISO-1)
 //
 // The tenant tables (workspaces, memberships, notes, note_versions,
-// ai_policies, and the data_keys rows of workspace scopes) have row-level
+// folders, ideas, files, embeddings, ai_policies, and the data_keys rows of workspace scopes) have row-level
 // security enabled and forced. Their policies read two transaction-local settings:
 //
 //   - quire.workspace_id binds a transaction to one workspace: it sees and

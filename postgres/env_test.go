@@ -73,6 +73,13 @@ func (env *testEnv) stores(t *testing.T, key []byte) storetest.Stores {
 		CopyUsageRecord: env.copyUsageRecord,
 		RawAIPolicy:     env.rawAIPolicy,
 		SetRawAIPolicy:  env.setRawAIPolicy,
+		Folders:         NewFolderService(db, b),
+		Ideas:           NewIdeaService(db, b),
+		Files:           NewFileService(db, b),
+		Chats:           NewChatService(db, b),
+		Embeddings:      NewEmbeddingService(db, b),
+		RawEmbedding:    env.rawEmbedding,
+		SetRawEmbedding: env.setRawEmbedding,
 	}
 }
 
@@ -114,6 +121,32 @@ func (env *testEnv) setRawAIPolicy(t *testing.T, ws string, ct []byte) {
 		tag, err := tx.Exec(context.Background(), "UPDATE ai_policies SET policy_enc = $1 WHERE workspace_id = $2", ct, ws)
 		if err == nil && tag.RowsAffected() != 1 {
 			return fmt.Errorf("workspace %s has no policy row", ws)
+		}
+		return err
+	})
+}
+
+// rawEmbedding reads the embeddings row of a document as stored, as the
+// owning role, below the store.
+func (env *testEnv) rawEmbedding(t *testing.T, ws, doc string) storetest.RawEmbedding {
+	t.Helper()
+	var r storetest.RawEmbedding
+	env.ownerTx(t, ws, func(tx pgx.Tx) error {
+		return tx.QueryRow(context.Background(), "SELECT id, dims, vector_enc FROM embeddings WHERE workspace_id = $1 AND doc_id = $2",
+			ws, doc).Scan(&r.ID, &r.Dims, &r.VectorEnc)
+	})
+	return r
+}
+
+// setRawEmbedding writes dims and vectorEnc over the embeddings row of a
+// document as the owning role, below the store.
+func (env *testEnv) setRawEmbedding(t *testing.T, ws, doc string, dims int, vectorEnc []byte) {
+	t.Helper()
+	env.ownerTx(t, ws, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(context.Background(), "UPDATE embeddings SET dims = $1, vector_enc = $2 WHERE workspace_id = $3 AND doc_id = $4",
+			dims, vectorEnc, ws, doc)
+		if err == nil && tag.RowsAffected() != 1 {
+			return fmt.Errorf("document %s has no embeddings row", doc)
 		}
 		return err
 	})

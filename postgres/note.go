@@ -81,7 +81,9 @@ func (s *NoteService) CreateNote(ctx context.Context, n *quire.Note) error {
 	err = s.db.inTx(ctx, tenant(n.WorkspaceID), func(tx pgx.Tx) error {
 		_, err := tx.Exec(ctx, "INSERT INTO notes ("+noteColumns+") VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $8)",
 			id, n.WorkspaceID, title, content, n.FolderID, n.Pinned, n.Public, t)
-		if pgCode(err) == codeForeignKeyViolation {
+		if isFolderViolation(err) { // checked by a foreign key in the insert itself
+			return quire.ErrFolderNotFound()
+		} else if pgCode(err) == codeForeignKeyViolation {
 			return quire.Errorf(quire.ENOTFOUND, "Workspace not found.")
 		}
 		return internal("create note", err)

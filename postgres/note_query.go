@@ -109,7 +109,9 @@ func (s *NoteService) tryUpdate(ctx context.Context, workspaceID, id string, upd
 		tag, err := tx.Exec(ctx, `UPDATE notes SET title_enc = $3, content_enc = $4, folder_id = $5, pinned = $6, public = $7,
 			version = $8, updated_at = $9 WHERE id = $1 AND workspace_id = $2 AND version = $10`,
 			id, workspaceID, title, content, n.FolderID, n.Pinned, n.Public, n.Version, n.UpdatedAt, r.version)
-		if err != nil || tag.RowsAffected() != 1 {
+		if isFolderViolation(err) {
+			return quire.ErrFolderNotFound()
+		} else if err != nil || tag.RowsAffected() != 1 {
 			return internal("update note", err)
 		}
 		changed = 1

@@ -90,13 +90,20 @@ func (db *DB) workspaceIDs(ctx context.Context) ([]string, error) {
 }
 
 // countWorkspaceRecords counts a workspace's encrypted records besides its
-// name: its notes, their versions and its AI policy, if set.
+// name: its notes, their versions, its folders, its ideas and its AI
+// policy, if set.
 func (db *DB) countWorkspaceRecords(ctx context.Context, ws string) (int, error) {
 	var n int
 	err := db.inTx(ctx, tenant(ws), func(tx pgx.Tx) error {
 		return tx.QueryRow(ctx, `SELECT (SELECT count(*) FROM notes WHERE workspace_id = $1)
 			+ (SELECT count(*) FROM note_versions WHERE workspace_id = $1)
-			+ (SELECT count(*) FROM ai_policies WHERE workspace_id = $1)`, ws).Scan(&n)
+			+ (SELECT count(*) FROM ai_policies WHERE workspace_id = $1)
+			+ (SELECT count(*) FROM conversations WHERE workspace_id = $1)
+			+ (SELECT count(*) FROM chat_messages WHERE workspace_id = $1)
+			+ (SELECT count(*) FROM folders WHERE workspace_id = $1)
+			+ (SELECT count(*) FROM ideas WHERE workspace_id = $1)
+			+ (SELECT count(*) FROM files WHERE workspace_id = $1)
+			+ (SELECT count(*) FROM embeddings WHERE workspace_id = $1)`, ws).Scan(&n)
 	})
 	if err != nil {
 		return 0, fmt.Errorf("postgres: count workspace records: %w", err)

@@ -22,14 +22,20 @@ type encrypted struct {
 
 // pagedEnc lists the tables of a workspace's many records, rewrapped a page
 // at a time. A migration that adds one must add it here.
-var pagedEnc = []encrypted{notesEnc, versionsEnc}
+var pagedEnc = []encrypted{notesEnc, versionsEnc, filesEnc, foldersEnc, ideasEnc, conversationsEnc, chatMessagesEnc, embeddingsEnc}
 
 var (
-	usersEnc      = encrypted{"users", []string{"email", "name"}, []string{"email_enc", "name_enc"}, ""}
-	workspacesEnc = encrypted{"workspaces", []string{"name"}, []string{"name_enc"}, ""}
-	notesEnc      = encrypted{"notes", []string{"title", "content"}, []string{"title_enc", "content_enc"}, ""}
-	versionsEnc   = encrypted{"note_versions", []string{"title", "content"}, []string{"title_enc", "content_enc"}, ""}
-	aiPoliciesEnc = encrypted{"ai_policies", []string{"policy"}, []string{"policy_enc"}, "workspace_id"}
+	usersEnc         = encrypted{"users", []string{"email", "name"}, []string{"email_enc", "name_enc"}, ""}
+	workspacesEnc    = encrypted{"workspaces", []string{"name"}, []string{"name_enc"}, ""}
+	conversationsEnc = encrypted{"conversations", []string{"title"}, []string{"title_enc"}, ""}
+	chatMessagesEnc  = encrypted{"chat_messages", []string{"content", "sources"}, []string{"content_enc", "sources_enc"}, ""}
+	notesEnc         = encrypted{"notes", []string{"title", "content"}, []string{"title_enc", "content_enc"}, ""}
+	versionsEnc      = encrypted{"note_versions", []string{"title", "content"}, []string{"title_enc", "content_enc"}, ""}
+	aiPoliciesEnc    = encrypted{"ai_policies", []string{"policy"}, []string{"policy_enc"}, "workspace_id"}
+	foldersEnc       = encrypted{"folders", []string{"name"}, []string{"name_enc"}, ""}
+	ideasEnc         = encrypted{"ideas", []string{"text"}, []string{"text_enc"}, ""}
+	filesEnc         = encrypted{"files", []string{"name"}, []string{"name_enc"}, ""}
+	embeddingsEnc    = encrypted{"embeddings", []string{"vector"}, []string{"vector_enc"}, ""}
 )
 
 // keyCol is the column that identifies a row of e.

@@ -238,3 +238,142 @@ func TestRowLevelSecurityWrites(t *testing.T) {
 		})
 	})
 }
+
+// TestRowLevelSecurityFoldersIdeas proves with raw SQL, as the application
+// role, that folders and ideas are bound to their workspace like notes,
+// and that the foreign keys to folders refuse a folder of another
+// workspace even where row-level security would let the write through.
+func TestRowLevelSecurityFoldersIdeas(t *testing.T) {
+	env := newEnv(t)
+	s := env.stores(t, newKey())
+	tn := seedTenants(t, s)
+	ctx := context.Background()
+	seed := func(ws string) (folder string, ideas []string) {
+		f := &quire.Folder{WorkspaceID: ws, Name: "f"}
+		if err := s.Folders.CreateFolder(ctx, f); err != nil {
+			t.Fatalf("CreateFolder: %v", err)
+		}
+		for _, in := range []string{f.ID, ""} {
+			i := &quire.Idea{WorkspaceID: ws, Text: "i", FolderID: in}
+			if err := s.Ideas.CreateIdea(ctx, i); err != nil {
+				t.Fatalf("CreateIdea: %v", err)
+			}
+			ideas = append(ideas, i.ID)
+		}
+		slices.Sort(ideas)
+		return f.ID, ideas
+	}
+	aFolder, aIdeas := seed(tn.a.ID)
+	bFolder, bIdeas := seed(tn.b.ID)
+	c := conn(t, env.AppURL)
+	for _, tc := range []struct {
+		name, workspace, user string
+		folders, ideas        []string
+	}{
+		{"bound to A", tn.a.ID, "", []string{aFolder}, aIdeas},
+		{"bound to B", tn.b.ID, "", []string{bFolder}, bIdeas},
+		{"unbound", "", "", []string{}, []string{}},
+		{"user bound", "", tn.shared.ID, []string{}, []string{}},
+	} {
+		asApp(t, c, tc.workspace, tc.user, func(tx pgx.Tx) {
+			if got := strs(t, tx, "SELECT id FROM folders ORDER BY id"); !slices.Equal(got, tc.folders) {
+				t.Errorf("%s: folders %v, want %v", tc.name, got, tc.folders)
+			}
+			if got := strs(t, tx, "SELECT id FROM ideas ORDER BY id"); !slices.Equal(got, tc.ideas) {
+				t.Errorf("%s: ideas %v, want %v", tc.name, got, tc.ideas)
+			}
+		})
+	}
+	refused := []struct {
+		name, code, sql string
+		args            []any
+	}{
+		{"insert a folder of B", "42501", `INSERT INTO folders (id, workspace_id, name_enc, created_at, updated_at)
+			VALUES ($1, $2, '\x00', now(), now())`, []any{quire.NewID(), tn.b.ID}},
+		{"move A's folder into B", "42501", "UPDATE folders SET workspace_id = $1 WHERE id = $2", []any{tn.b.ID, aFolder}},
+		{"insert an idea of B", "42501", `INSERT INTO ideas (id, workspace_id, text_enc, created_at, updated_at)
+			VALUES ($1, $2, '\x00', now(), now())`, []any{quire.NewID(), tn.b.ID}},
+		{"move A's idea into B", "42501", "UPDATE ideas SET workspace_id = $1 WHERE id = $2", []any{tn.b.ID, aIdeas[0]}},
+		{"file A's idea in B's folder", "23503", "UPDATE ideas SET folder_id = $1 WHERE id = $2", []any{bFolder, aIdeas[0]}},
+		{"file A's note in B's folder", "23503", "UPDATE notes SET folder_id = $1 WHERE id = $2", []any{bFolder, tn.aNotes[0]}},
+		{"file A's note in no folder that exists", "23503", "UPDATE notes SET folder_id = $1 WHERE id = $2", []any{quire.NewID(), tn.aNotes[0]}},
+		{"delete A's folder while ideas are in it", "23503", "DELETE FROM folders WHERE id = $1", []any{aFolder}},
+	}
+	for _, tc := range refused {
+		t.Run(tc.name, func(t *testing.T) {
+			asApp(t, c, tn.a.ID, "", func(tx pgx.Tx) {
+				if _, err := tx.Exec(ctx, tc.sql, tc.args...); pgCode(err) != tc.code {
+					t.Fatalf("err = %v (SQLSTATE %q), want a refusal with SQLSTATE %s", err, pgCode(err), tc.code)
+				}
+			})
+		})
+	}
+	for _, q := range []string{"UPDATE folders SET name_enc = '\\x00' WHERE workspace_id = $1", "DELETE FROM ideas WHERE workspace_id = $1",
+		"UPDATE ideas SET text_enc = '\\x00' WHERE workspace_id = $1"} {
+		asApp(t, c, tn.a.ID, "", func(tx pgx.Tx) {
+			if tag, err := tx.Exec(ctx, q, tn.b.ID); err != nil || tag.RowsAffected() != 0 {
+				t.Errorf("%s: affected %d rows of B (err %v), want 0", q, tag.RowsAffected(), err)
+			}
+		})
+	}
+}
+
+// TestRowLevelSecurityFiles proves with raw SQL, as the application role,
+// that file rows are bound to their workspace like notes, and that the
+// note key refuses a note of another workspace even where row-level
+// security would let the write through.
+func TestRowLevelSecurityFiles(t *testing.T) {
+	env := newEnv(t)
+	s := env.stores(t, newKey())
+	tn := seedTenants(t, s)
+	ctx := context.Background()
+	seed := func(ws, note string) string {
+		f := &quire.File{ID: quire.NewID(), WorkspaceID: ws, NoteID: note, Name: "f.txt", MediaType: "text/plain; charset=utf-8"}
+		if err := s.Files.CreateFile(ctx, f); err != nil {
+			t.Fatalf("CreateFile: %v", err)
+		}
+		return f.ID
+	}
+	aFile, bFile := seed(tn.a.ID, tn.aNotes[0]), seed(tn.b.ID, "")
+	c := conn(t, env.AppURL)
+	for _, tc := range []struct {
+		name, workspace, user string
+		want                  []string
+	}{
+		{"bound to A", tn.a.ID, "", []string{aFile}},
+		{"bound to B", tn.b.ID, "", []string{bFile}},
+		{"unbound", "", "", []string{}},
+		{"user bound", "", tn.shared.ID, []string{}},
+	} {
+		asApp(t, c, tc.workspace, tc.user, func(tx pgx.Tx) {
+			if got := strs(t, tx, "SELECT id FROM files ORDER BY id"); !slices.Equal(got, tc.want) {
+				t.Errorf("%s: files %v, want %v", tc.name, got, tc.want)
+			}
+		})
+	}
+	for _, tc := range []struct {
+		name, code, sql string
+		args            []any
+	}{
+		{"insert a file of B", "42501", `INSERT INTO files (id, workspace_id, name_enc, media_type, size, created_at)
+			VALUES ($1, $2, '\x00', 'image/png', 0, now())`, []any{quire.NewID(), tn.b.ID}},
+		{"move A's file into B", "42501", "UPDATE files SET workspace_id = $1 WHERE id = $2", []any{tn.b.ID, aFile}},
+		{"attach A's file to B's note", "23503", "UPDATE files SET note_id = $1 WHERE id = $2", []any{tn.bNotes[0], aFile}},
+		{"attach A's file to no note that exists", "23503", "UPDATE files SET note_id = $1 WHERE id = $2", []any{quire.NewID(), aFile}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			asApp(t, c, tn.a.ID, "", func(tx pgx.Tx) {
+				if _, err := tx.Exec(ctx, tc.sql, tc.args...); pgCode(err) != tc.code {
+					t.Fatalf("err = %v (SQLSTATE %q), want a refusal with SQLSTATE %s", err, pgCode(err), tc.code)
+				}
+			})
+		})
+	}
+	for _, q := range []string{"UPDATE files SET name_enc = '\\x00' WHERE workspace_id = $1", "DELETE FROM files WHERE workspace_id = $1"} {
+		asApp(t, c, tn.a.ID, "", func(tx pgx.Tx) {
+			if tag, err := tx.Exec(ctx, q, tn.b.ID); err != nil || tag.RowsAffected() != 0 {
+				t.Errorf("%s: affected %d rows of B (err %v), want 0", q, tag.RowsAffected(), err)
+			}
+		})
+	}
+}

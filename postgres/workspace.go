@@ -175,7 +175,7 @@ func (s *WorkspaceService) tryRename(ctx context.Context, id, name string) (*qui
 }
 
 // DeleteWorkspace implements quire.WorkspaceService. The workspace's data
-// keys and rows (notes, AI policy, memberships) are deleted in one
+// keys and rows (notes, ideas, folders, AI policy, memberships) are deleted in one
 // transaction, so its content is unrecoverable from that moment and an
 // interrupted delete leaves nothing half-gone. Shred then removes any key a concurrent write made meanwhile.
 func (s *WorkspaceService) DeleteWorkspace(ctx context.Context, id string) error {
@@ -186,8 +186,14 @@ func (s *WorkspaceService) DeleteWorkspace(ctx context.Context, id string) error
 	err := s.db.inTx(ctx, tenant(id), func(tx pgx.Tx) error {
 		for _, q := range []struct{ sql, arg string }{
 			{"DELETE FROM data_keys WHERE scope = $1", string(scope)},
+			{"DELETE FROM chat_messages WHERE workspace_id = $1", id},
+			{"DELETE FROM conversations WHERE workspace_id = $1", id},
 			{"DELETE FROM note_versions WHERE workspace_id = $1", id},
+			{"DELETE FROM files WHERE workspace_id = $1", id},
+			{"DELETE FROM embeddings WHERE workspace_id = $1", id},
 			{"DELETE FROM notes WHERE workspace_id = $1", id},
+			{"DELETE FROM ideas WHERE workspace_id = $1", id},
+			{"DELETE FROM folders WHERE workspace_id = $1", id},
 			{"DELETE FROM ai_policies WHERE workspace_id = $1", id},
 			{"DELETE FROM memberships WHERE workspace_id = $1", id},
 			{"DELETE FROM workspaces WHERE id = $1", id},

@@ -20,6 +20,10 @@ const (
 	fieldTitle      = "title"
 	fieldContent    = "content"
 	fieldPolicy     = "policy"
+	tableFolders    = "folders"
+	tableIdeas      = "ideas"
+	fieldText       = "text"
+	tableFiles      = "files"
 	// emailIndexPurpose names the blind index of users' email addresses.
 	emailIndexPurpose = "users.email"
 )

@@ -110,7 +110,9 @@ func (s *NoteService) CreateNote(ctx context.Context, n *quire.Note) error {
 	if r.content, err = seal(ctx, s.b, scope, tableNotes, id, fieldContent, n.Content); err != nil {
 		return err
 	}
-	if err := s.db.insertNote(ctx, tableNotes, r); isForeignKeyViolation(err) {
+	if err := s.db.insertNote(ctx, tableNotes, r); isFolderMissing(err) {
+		return quire.ErrFolderNotFound() // checked by a trigger in the insert itself
+	} else if isForeignKeyViolation(err) {
 		shredQuietly(ctx, s.b, scope) // the workspace was deleted meanwhile
 		return errWorkspaceNotFound()
 	} else if err != nil {

@@ -154,7 +154,9 @@ func (s *NoteService) swap(ctx context.Context, cur *quire.Note, upd quire.NoteU
 		swapped = true
 		return s.keepVersion(ctx, tx, kept)
 	})
-	if err != nil {
+	if isFolderMissing(err) {
+		return nil, false, quire.ErrFolderNotFound()
+	} else if err != nil {
 		return nil, false, internal("update note", err)
 	}
 	return &next, swapped, nil

@@ -54,7 +54,11 @@ func mustOpen(t testing.TB, path string, key []byte) storetest.Stores {
 			t.Helper()
 			tamperAudit(t, path, seq)
 		},
-		Usage: sqlite.NewUsageService(db, b),
+		Usage:   sqlite.NewUsageService(db, b),
+		Folders: sqlite.NewFolderService(db, b),
+		Ideas:   sqlite.NewIdeaService(db, b),
+		Files:   sqlite.NewFileService(db, b),
+		Chats:   sqlite.NewChatService(db, b),
 		CopyUsageRecord: func(t *testing.T, fromID, toID string) {
 			t.Helper()
 			copyUsageRecord(t, path, fromID, toID)
@@ -66,6 +70,15 @@ func mustOpen(t testing.TB, path string, key []byte) storetest.Stores {
 		SetRawAIPolicy: func(t *testing.T, workspaceID string, ct []byte) {
 			t.Helper()
 			setRawAIPolicy(t, path, workspaceID, ct)
+		},
+		Embeddings: sqlite.NewEmbeddingService(db, b),
+		RawEmbedding: func(t *testing.T, workspaceID, docID string) storetest.RawEmbedding {
+			t.Helper()
+			return rawEmbedding(t, path, workspaceID, docID)
+		},
+		SetRawEmbedding: func(t *testing.T, workspaceID, docID string, dims int, vectorEnc []byte) {
+			t.Helper()
+			setRawEmbedding(t, path, workspaceID, docID, dims, vectorEnc)
 		},
 		Rewrap: func(ctx context.Context, progress func(done, total int)) error {
 			return db.Rewrap(ctx, b, progress)
@@ -152,6 +165,32 @@ func copyUsageRecord(t *testing.T, path, fromID, toID string) {
 	}
 	if n, _ := res.RowsAffected(); n != 1 {
 		t.Fatalf("copy usage record: no usage row %s", toID)
+	}
+}
+
+// rawEmbedding reads the embeddings row of a document as stored.
+func rawEmbedding(t *testing.T, path, workspaceID, docID string) storetest.RawEmbedding {
+	t.Helper()
+	var r storetest.RawEmbedding
+	err := rawConn(t, path).QueryRow("SELECT id, dims, vector_enc FROM embeddings WHERE workspace_id = ? AND doc_id = ?",
+		workspaceID, docID).Scan(&r.ID, &r.Dims, &r.VectorEnc)
+	if err != nil {
+		t.Fatalf("read raw embedding: %v", err)
+	}
+	return r
+}
+
+// setRawEmbedding writes dims and vectorEnc over the embeddings row of a
+// document.
+func setRawEmbedding(t *testing.T, path, workspaceID, docID string, dims int, vectorEnc []byte) {
+	t.Helper()
+	res, err := rawConn(t, path).Exec("UPDATE embeddings SET dims = ?, vector_enc = ? WHERE workspace_id = ? AND doc_id = ?",
+		dims, vectorEnc, workspaceID, docID)
+	if err != nil {
+		t.Fatalf("write raw embedding: %v", err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		t.Fatalf("write raw embedding: document %s has no embeddings row", docID)
 	}
 }
 

@@ -42,10 +42,12 @@ func testCanary(t *testing.T, s Stores) {
 	mustOK(t, s.Notes.DeleteNote(ctx, ws.ID, gone.ID), "DeleteNote")
 	authPlain := authCanaries(t, s, m)
 	usagePlain := usageCanaries(t, s, u, m)
+	folderPlain := folderIdeaCanaries(t, s, ws, m)
 
 	plain := map[string]string{"workspace ID": ws.ID, "note ID": n.ID, "user ID": u.ID, "region": string(quire.RegionEU)}
 	maps.Copy(plain, authPlain)
 	maps.Copy(plain, usagePlain)
+	maps.Copy(plain, folderPlain)
 	scan := func(t *testing.T, in Stores) {
 		for field, mk := range m {
 			found, err := in.Inspector.ScanRaw(ctx, []byte(mk))

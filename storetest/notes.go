@@ -14,7 +14,7 @@ func testNoteCRUD(t *testing.T, s Stores) {
 	ctx := context.Background()
 	owner := mustUser(t, s, "owner")
 	ws := mustWorkspace(t, s, owner, "notes")
-	folder := quire.NewID()
+	folder := mustFolder(t, s, ws.ID, "folder").ID
 	n := &quire.Note{WorkspaceID: ws.ID, Title: "Draft", Content: "# Heading\n\nBody with ünïcödé.",
 		FolderID: folder, Pinned: true, Public: true}
 	mustOK(t, s.Notes.CreateNote(ctx, n), "CreateNote")
@@ -49,7 +49,7 @@ func testNoteUpdateFields(t *testing.T, s Stores) {
 	owner := mustUser(t, s, "owner")
 	ws := mustWorkspace(t, s, owner, "notes")
 	n := mustNote(t, s, ws.ID, "title", "content")
-	folder := quire.NewID()
+	folder := mustFolder(t, s, ws.ID, "folder").ID
 	cases := []struct {
 		name  string
 		upd   quire.NoteUpdate
@@ -157,7 +157,7 @@ func testFindNotes(t *testing.T, s Stores) {
 	owner := mustUser(t, s, "owner")
 	ws := mustWorkspace(t, s, owner, "notes")
 	noise := mustWorkspace(t, s, owner, "noise")
-	folder := quire.NewID()
+	folder := mustFolder(t, s, ws.ID, "folder").ID
 	type spec struct {
 		folder string
 		pinned bool

@@ -40,6 +40,23 @@ type Stores struct {
 	// that has one, directly in the database, below the store, as an
 	// attacker with write access would.
 	SetRawAIPolicy func(t *testing.T, workspaceID string, ct []byte)
+	// Folders and Ideas are the backend's folder and idea stores.
+	Folders quire.FolderService
+	Ideas   quire.IdeaService
+	// Files is the backend's file metadata store.
+	Files quire.FileService
+	// Chats is the backend's conversation store.
+	Chats quire.ChatService
+	// Embeddings is the backend's embedding store.
+	Embeddings quire.EmbeddingService
+	// RawEmbedding reads the embeddings row of a document as stored,
+	// directly from the database, below the store; it fails t if there
+	// is none.
+	RawEmbedding func(t *testing.T, workspaceID, docID string) RawEmbedding
+	// SetRawEmbedding writes dims and the sealed vector (vector_enc) over
+	// the embeddings row of a document, directly in the database, below
+	// the store, as an attacker with write access would.
+	SetRawEmbedding func(t *testing.T, workspaceID, docID string, dims int, vectorEnc []byte)
 }
 
 // clockOffset is how far the suite has moved the barrier's clock ahead of
@@ -77,6 +94,10 @@ var suite = []suiteTest{
 	{"FindWorkspacesByUser", testFindWorkspacesByUser},
 	{"WorkspaceDeleteShreds", testWorkspaceDeleteShreds},
 	{"NoteCRUD", testNoteCRUD},
+	{"ChatCRUD", testChatCRUD},
+	{"ChatMessages", testChatMessages},
+	{"ChatIsolation", testChatIsolation},
+	{"ChatRewrapAndCanary", testChatRewrapAndCanary},
 	{"NoteVersions", testNoteVersions},
 	{"NoteVersionIsolation", testNoteVersionIsolation},
 	{"NoteVersionPolicy", testNoteVersionPolicy},
@@ -113,6 +134,41 @@ var suite = []suiteTest{
 	{"AIPolicyCensusMixed", testAIPolicyCensusMixed},
 	{"AIPolicyCensusDeletedWorkspace", testAIPolicyCensusDeletedWorkspace},
 	{"AIPolicyCensusTampered", testAIPolicyCensusTampered},
+	{"FolderCRUD", testFolderCRUD},
+	{"FolderValidation", testFolderValidation},
+	{"FolderDeleteUnfile", testFolderDeleteUnfile},
+	{"FolderDeleteContents", testFolderDeleteContents},
+	{"FolderReferences", testFolderReferences},
+	{"FolderDeleteRace", testFolderDeleteRace},
+	{"FolderIsolation", testFolderIsolation},
+	{"FolderIdeaWorkspaceDelete", testFolderIdeaWorkspaceDelete},
+	{"FolderIdeaRewrap", testFolderIdeaRewrap},
+	{"FolderIdeaCiphertextBound", testFolderIdeaCiphertextBound},
+	{"IdeaCRUD", testIdeaCRUD},
+	{"IdeaValidation", testIdeaValidation},
+	{"FindIdeasOrderAndFilters", testFindIdeas},
+	{"IdeaBulk", testIdeaBulk},
+	{"IdeaPromote", testIdeaPromote},
+	{"IdeaIsolation", testIdeaIsolation},
+	{"FileCRUD", testFileCRUD},
+	{"FindFilesOrderAndFilters", testFindFiles},
+	{"FileValidation", testFileValidation},
+	{"FileNoteDelete", testFileNoteDelete},
+	{"FileIsolation", testFileIsolation},
+	{"FileWorkspaceDelete", testFileWorkspaceDelete},
+	{"FileRewrap", testFileRewrap},
+	{"FileCiphertextBound", testFileCiphertextBound},
+	{"FileCanary", testFileCanary},
+	{"EmbeddingRoundTrip", testEmbeddingRoundTrip},
+	{"EmbeddingUpsert", testEmbeddingUpsert},
+	{"EmbeddingDelete", testEmbeddingDelete},
+	{"EmbeddingValidation", testEmbeddingValidation},
+	{"EmbeddingIsolation", testEmbeddingIsolation},
+	{"EmbeddingWorkspaceDelete", testEmbeddingWorkspaceDelete},
+	{"EmbeddingRewrap", testEmbeddingRewrap},
+	{"EmbeddingCanary", testEmbeddingCanary},
+	{"EmbeddingStoredLayout", testEmbeddingStoredLayout},
+	{"EmbeddingCiphertextBound", testEmbeddingCiphertextBound},
 }
 
 // Run runs every conformance test against the backend that open returns (open is called once per subtest, giving an empty database each time).

@@ -13,6 +13,7 @@ import (
 	"github.com/quirehq/quire/auth"
 	"github.com/quirehq/quire/barrier"
 	"github.com/quirehq/quire/config"
+	"github.com/quirehq/quire/files"
 	"github.com/quirehq/quire/mail"
 	"github.com/quirehq/quire/postgres"
 	"github.com/quirehq/quire/sqlite"
@@ -30,6 +31,11 @@ type stores struct {
 	users      quire.UserService
 	workspaces quire.WorkspaceService
 	notes      quire.NoteService
+	chats      quire.ChatService
+	folders    quire.FolderService
+	ideas      quire.IdeaService
+	embeddings quire.EmbeddingService
+	files      quire.FileService
 	auth       quire.AuthStore
 	usage      quire.UsageService
 	bind       func(b *barrier.Barrier) // creates the services once the barrier is open
@@ -51,6 +57,9 @@ func openStores(ctx context.Context, cfg *config.Config) (*stores, error) {
 			notes.SetVersionPolicy(versionPolicy(cfg))
 			s.users, s.workspaces, s.notes = postgres.NewUserService(db, b), postgres.NewWorkspaceService(db, b), notes
 			s.auth, s.usage = postgres.NewAuthService(db, b), postgres.NewUsageService(db, b)
+			s.chats = postgres.NewChatService(db, b)
+			s.folders, s.ideas = postgres.NewFolderService(db, b), postgres.NewIdeaService(db, b)
+			s.files, s.embeddings = postgres.NewFileService(db, b), postgres.NewEmbeddingService(db, b)
 		}
 		return s, nil
 	default:
@@ -65,6 +74,9 @@ func openStores(ctx context.Context, cfg *config.Config) (*stores, error) {
 			notes.SetVersionPolicy(versionPolicy(cfg))
 			s.users, s.workspaces, s.notes = sqlite.NewUserService(db, b), sqlite.NewWorkspaceService(db, b), notes
 			s.auth, s.usage = sqlite.NewAuthService(db, b), sqlite.NewUsageService(db, b)
+			s.chats = sqlite.NewChatService(db, b)
+			s.folders, s.ideas = sqlite.NewFolderService(db, b), sqlite.NewIdeaService(db, b)
+			s.files, s.embeddings = sqlite.NewFileService(db, b), sqlite.NewEmbeddingService(db, b)
 		}
 		return s, nil
 	}
@@ -93,6 +105,8 @@ type app struct {
 	cfg     *config.Config
 	stores  *stores
 	barrier *barrier.Barrier
+	// files stores the workspaces' files.
+	files *files.Service
 	// auth is the account system, once a command has built it (newAuth).
 	auth *auth.Service
 	// stderr is the command's terminal, for what only a developer reads.
@@ -131,7 +145,12 @@ func openApp(ctx context.Context, cfg *config.Config, stderr io.Writer) (*app, e
 		return nil, fmt.Errorf("unseal: %w", err)
 	}
 	st.bind(b)
-	return &app{cfg: cfg, stores: st, barrier: b, stderr: stderr}, nil
+	a := &app{cfg: cfg, stores: st, barrier: b, stderr: stderr}
+	if a.files, err = openFiles(cfg, a); err != nil {
+		a.Close()
+		return nil, err
+	}
+	return a, nil
 }
 
 // dataDir creates the data directory with mode 0700, or checks that an

@@ -164,9 +164,9 @@ func gwClient(conns int) *http.Client {
 // first chunk.
 type gwCall struct{ total, first time.Duration }
 
-// chat sends one chat request to base (the gateway or the upstream) and
+// chatCall sends one chat request to base (the gateway or the upstream) and
 // reads the whole answer.
-func chat(c *http.Client, base, key, prompt string, stream bool) (gwCall, error) {
+func chatCall(c *http.Client, base, key, prompt string, stream bool) (gwCall, error) {
 	body := fmt.Sprintf(`{"model":"m","stream":%t,"messages":[{"role":"user","content":%q}]}`, stream, prompt)
 	req, _ := http.NewRequest(http.MethodPost, base+"/chat/completions", strings.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
@@ -204,15 +204,15 @@ func chat(c *http.Client, base, key, prompt string, stream bool) (gwCall, error)
 func sequential(b *testing.B, c *http.Client, gw, up, key, prompt string, stream bool, n int) (via, direct []gwCall) {
 	b.Helper()
 	for range 50 { // warm the connections
-		_, _ = chat(c, gw, key, prompt, stream)
-		_, _ = chat(c, up, key, prompt, stream)
+		_, _ = chatCall(c, gw, key, prompt, stream)
+		_, _ = chatCall(c, up, key, prompt, stream)
 	}
 	for range n {
-		v, err := chat(c, gw, key, prompt, stream)
+		v, err := chatCall(c, gw, key, prompt, stream)
 		if err != nil {
 			b.Fatalf("via the gateway: %v", err)
 		}
-		d, err := chat(c, up, key, prompt, stream)
+		d, err := chatCall(c, up, key, prompt, stream)
 		if err != nil {
 			b.Fatalf("direct: %v", err)
 		}
@@ -236,7 +236,7 @@ func openLoop(c *http.Client, base, key, prompt string, rate int, d time.Duratio
 		at := start.Add(time.Duration(i) * time.Second / time.Duration(rate))
 		time.Sleep(time.Until(at))
 		wg.Go(func() {
-			call, err := chat(c, base, key, prompt, false)
+			call, err := chatCall(c, base, key, prompt, false)
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {

@@ -72,6 +72,9 @@ func rewrap(ctx context.Context, a *app, stdout, stderr io.Writer) error {
 	if err := a.stores.rewrap(ctx, a.barrier, newProgress(stderr, "records  ").Update); err != nil {
 		return fmt.Errorf("re-encrypt records (run `quire keys rewrap` again to finish): %w", err)
 	}
+	if err := a.files.Rewrap(ctx, newProgress(stderr, "files    ").Update); err != nil {
+		return fmt.Errorf("re-encrypt files (run `quire keys rewrap` again to finish): %w", err)
+	}
 	d, k, err := a.barrier.Retire(ctx, plan)
 	if err != nil {
 		return fmt.Errorf("retire old keys: %w", err)

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/quirehq/quire/config"
+	"github.com/quirehq/quire/files"
 	qhttp "github.com/quirehq/quire/http"
 	"github.com/quirehq/quire/logs"
 	"github.com/quirehq/quire/tlscert"
@@ -83,6 +84,27 @@ func startServer(ctx context.Context, cfg *config.Config, stderr io.Writer) (*se
 		lg.Close()
 		return nil, fmt.Errorf("tls: %w", err)
 	}
+	gw, err := newGateway(cfg, lg.Slog(), a.stores.usage, a.stores.workspaces)
+	if err != nil {
+		a.Close()
+		lg.Close()
+		return nil, err
+	}
+	a.closers = append(a.closers, gw.Close)
+	a.gateway = gw
+	// Search and files wrap the stores before anything writes through
+	// them, so that every save and deletion reaches the index, and a
+	// workspace's deletion its files.
+	a.stores.workspaces = workspacesWithFiles{a.stores.workspaces, a.files, lg.Slog()}
+	finder, err := newFinder(cfg, a, gw, lg.Slog())
+	if err != nil {
+		a.Close()
+		lg.Close()
+		return nil, err
+	}
+	sweepCtx, stopSweep := context.WithCancel(context.Background())
+	go sweepFiles(sweepCtx, a.files, files.DefaultGrace, lg.Slog())
+	a.closers = append(a.closers, func() error { stopSweep(); return nil })
 	var hs *qhttp.Server
 	accounts, err := newAuth(a, lg.Slog(), func() string {
 		if cfg.Server.PublicURL != "" {
@@ -122,14 +144,12 @@ func startServer(ctx context.Context, cfg *config.Config, stderr io.Writer) (*se
 			return nil, fmt.Errorf("shield: %w", err)
 		}
 	}
-	gw, err := newGateway(cfg, lg.Slog(), a.stores.usage, a.stores.workspaces)
+	chats, err := newChat(cfg, a, gw, finder, lg.Slog())
 	if err != nil {
 		a.Close()
 		lg.Close()
 		return nil, err
 	}
-	a.closers = append(a.closers, gw.Close)
-	a.gateway = gw
 	var reg *metrics.Registry
 	if cfg.Metrics.Enabled {
 		reg = metrics.New()
@@ -140,7 +160,8 @@ func startServer(ctx context.Context, cfg *config.Config, stderr io.Writer) (*se
 		MaxInFlightPerClient: cfg.Server.MaxInFlightPerClient,
 		Addr:                 cfg.Server.Addr, HTTPAddr: cfg.Server.HTTPAddr, TLSConfig: tlscert.ServerConfig(cert),
 		Logger: lg.Slog(), Ready: a.stores.ping, HSTSPreload: cfg.Server.HSTSPreload,
-		Auth: accounts, Workspaces: a.stores.workspaces, Notes: a.stores.notes, OnAIPolicyChange: gw.callers.forget, AuthBurst: cfg.Auth.Throttle.Requests, AuthWindow: cfg.Auth.Throttle.Window,
+		Auth: accounts, Workspaces: a.stores.workspaces, Notes: a.stores.notes, Chats: a.stores.chats, Chat: chats,
+		Folders: a.stores.folders, Ideas: a.stores.ideas, Search: finder, Files: a.files, OnAIPolicyChange: gw.callers.forget, AuthBurst: cfg.Auth.Throttle.Requests, AuthWindow: cfg.Auth.Throttle.Window,
 		ReadHeaderTimeout: cfg.Server.ReadHeaderTimeout, ReadTimeout: cfg.Server.ReadTimeout,
 		WriteTimeout: cfg.Server.WriteTimeout, IdleTimeout: cfg.Server.IdleTimeout, MaxHeaderBytes: cfg.Server.MaxHeaderBytes,
 	})

@@ -48,7 +48,7 @@ func jsonPost(tb testing.TB, content string) func() *http.Request {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	r := req("POST", "/api/v1/ideas", string(body), apiHeaders...)
+	r := req("POST", "/api/v1/folders", string(body), apiHeaders...)
 	return func() *http.Request {
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		return r

@@ -41,7 +41,7 @@ func benchRequests() map[string]func() *http.Request {
 	note := `{"title":"Weekly sync","content":"` + strings.Repeat("Notes from the meeting: ship the editor fix, review Q1 numbers. ", 30)[:1900] + `","isPinned":false}`
 	get := req("GET", "/notes/abc", "", [2]string{"Cookie", sessionCookie})
 	ref := req("GET", "/notes/abc", "", [2]string{"Cookie", sessionCookie}, [2]string{"Referer", "https://quire.example.com/notes"})
-	post := req("POST", "/api/v1/ideas", note, apiHeaders...)
+	post := req("POST", "/api/v1/folders", note, apiHeaders...)
 	prompt := `{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Summarise the meeting notes in three bullet points, please."}]}`
 	chat := req("POST", "/v1/chat/completions", prompt, [2]string{"Content-Type", "application/json"},
 		[2]string{"Authorization", "Bearer qk_0123456789abcdefghijklmnopqrstuvwxyzABCDEF"}, [2]string{"User-Agent", "OpenAI/Python 1.54.0"})

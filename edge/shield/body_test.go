@@ -22,7 +22,7 @@ func TestBodyReadableAfterInspection(t *testing.T) {
 	for _, n := range []int{1, limit - 1, limit, limit + 1, 5 * limit} {
 		for _, ct := range []string{"application/json", "application/x-www-form-urlencoded", "application/xml"} {
 			body := fillBody(ct, n)
-			r := req("POST", "/api/v1/ideas", body, [2]string{"Content-Type", ct})
+			r := req("POST", "/api/v1/folders", body, [2]string{"Content-Type", ct})
 			v := s.Inspect(r, "")
 			if v.Blocked {
 				t.Fatalf("%s of %d bytes blocked: %+v", ct, n, v)
@@ -80,11 +80,11 @@ func TestBodyPrefixInspected(t *testing.T) {
 		if ct == "" {
 			ct = "multipart/form-data; boundary=" + testBoundary
 		}
-		v := s.Inspect(req("POST", "/api/v1/ideas", c.early, [2]string{"Content-Type", ct}), "")
+		v := s.Inspect(req("POST", "/api/v1/folders", c.early, [2]string{"Content-Type", ct}), "")
 		if !v.Blocked || !v.BodyTruncated || !slices.Contains(v.Categories, "sqli") {
 			t.Errorf("%s, attack in the first part: %+v", c.name, v)
 		}
-		v = s.Inspect(req("POST", "/api/v1/ideas", c.late, [2]string{"Content-Type", ct}), "")
+		v = s.Inspect(req("POST", "/api/v1/folders", c.late, [2]string{"Content-Type", ct}), "")
 		if v.Blocked || !v.BodyTruncated {
 			t.Errorf("%s, attack after the limit: %+v", c.name, v)
 		}
@@ -145,7 +145,7 @@ func TestBodyReadError(t *testing.T) {
 	t.Parallel()
 	s := mustShield(t, Config{BodyLimit: 1024}, true)
 	boom := errors.New("boom")
-	r := req("POST", "/api/v1/ideas", "", [2]string{"Content-Type", "application/x-www-form-urlencoded"}, [2]string{"Content-Length", "100"})
+	r := req("POST", "/api/v1/folders", "", [2]string{"Content-Type", "application/x-www-form-urlencoded"}, [2]string{"Content-Length", "100"})
 	r.Body = io.NopCloser(io.MultiReader(strings.NewReader("hello"), errReader{boom}))
 	r.ContentLength = -1
 	v := s.Inspect(r, "")
@@ -165,7 +165,7 @@ func TestBodyBounded(t *testing.T) {
 	const limit = 4096
 	s := mustShield(t, Config{BodyLimit: limit}, true)
 	src := &countingReader{r: io.LimitReader(zeros{}, 1<<30)}
-	r := req("POST", "/api/v1/ideas", "", [2]string{"Content-Type", "application/octet-stream"})
+	r := req("POST", "/api/v1/folders", "", [2]string{"Content-Type", "application/octet-stream"})
 	r.Body = io.NopCloser(src)
 	r.ContentLength = 1 << 30
 	s.Inspect(r, "")

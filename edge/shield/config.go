@@ -41,15 +41,17 @@ const (
 )
 
 // DefaultExclusions are the routes whose bodies carry arbitrary user text:
-// the AI prompt routes, and notes, whose writing legitimately quotes SQL,
-// shell or markup (see the package documentation for how they stay
-// protected).
+// the AI prompt routes, notes, ideas and chats, whose writing legitimately
+// quotes SQL, shell or markup (see the package documentation for how they
+// stay protected).
 var DefaultExclusions = []string{
 	"/v1/chat/completions",
 	"/v1/embeddings",
 	"/v1/rerank",
 	"/anthropic/v1/messages",
 	"/api/v1/notes",
+	"/api/v1/chats",
+	"/api/v1/ideas",
 }
 
 // DefaultBypass are the AI gateway's routes, which the rules do not

@@ -35,7 +35,7 @@ func TestMiddleware(t *testing.T) {
 		h.ServeHTTP(rec, r)
 		return rec
 	}
-	rec := serve(req("POST", "/api/v1/ideas", noteJSON, append(apiHeaders, [2]string{"X-Test-Client", "a"})...))
+	rec := serve(req("POST", "/api/v1/folders", noteJSON, append(apiHeaders, [2]string{"X-Test-Client", "a"})...))
 	if rec.Code != http.StatusNoContent || body != noteJSON {
 		t.Fatalf("clean request: %d, handler read %q", rec.Code, body)
 	}
@@ -49,7 +49,7 @@ func TestMiddleware(t *testing.T) {
 	if len(seen) != 3 || seen[0].Blocked || !seen[1].Blocked || !seen[2].Penalised {
 		t.Fatalf("observed %+v", seen)
 	}
-	rec = serve(req("POST", "/api/v1/ideas", `{"a":`, apiHeaders...))
+	rec = serve(req("POST", "/api/v1/folders", `{"a":`, apiHeaders...))
 	checkRefusal(t, rec, http.StatusBadRequest, false)
 }
 
@@ -83,10 +83,10 @@ func TestNoContentInVerdictOrLogs(t *testing.T) {
 			req("GET", "/?q="+marker+"%27%20UNION%20SELECT%20password%20FROM%20users--", ""),
 			req("GET", "/"+marker+"/../../etc/passwd", ""),
 			req("GET", "/notes", "", [2]string{"User-Agent", "sqlmap " + marker}, [2]string{"Cookie", "s=" + marker + "<script>alert(1)</script>"}),
-			req("POST", "/api/v1/ideas", `{"content":"`+marker+`; cat /etc/passwd"}`, apiHeaders...),
-			req("POST", "/api/v1/ideas", `{"content":"`+marker+`"`, apiHeaders...),
-			req("POST", "/api/v1/ideas", "--x\r\n"+marker, [2]string{"Content-Type", "multipart/form-data; boundary=x"}),
-			req("POST", "/api/v1/ideas", "<a>"+marker, [2]string{"Content-Type", "application/xml"}),
+			req("POST", "/api/v1/folders", `{"content":"`+marker+`; cat /etc/passwd"}`, apiHeaders...),
+			req("POST", "/api/v1/folders", `{"content":"`+marker+`"`, apiHeaders...),
+			req("POST", "/api/v1/folders", "--x\r\n"+marker, [2]string{"Content-Type", "multipart/form-data; boundary=x"}),
+			req("POST", "/api/v1/folders", "<a>"+marker, [2]string{"Content-Type", "application/xml"}),
 		}
 		for i, r := range rs {
 			rec := httptest.NewRecorder()

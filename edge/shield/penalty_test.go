@@ -179,7 +179,7 @@ func TestDryRun(t *testing.T) {
 		t.Fatalf("dry run clean request after attacks: %+v", v)
 	}
 	// A body the rules refuse (Coraza's 200002) would block too.
-	v = s.Inspect(req("POST", "/api/v1/ideas", `{"a":`, apiHeaders...), "c")
+	v = s.Inspect(req("POST", "/api/v1/folders", `{"a":`, apiHeaders...), "c")
 	if v.Blocked || !v.WouldBlock || !slices.Contains(v.RuleIDs, 200002) {
 		t.Fatalf("dry run broken JSON: %+v", v)
 	}

@@ -13,7 +13,7 @@ func TestBypass(t *testing.T) {
 	if v := s.Inspect(req("POST", attack, `{}`, [2]string{"Content-Type", "application/json"}), "10.0.0.1"); v.Blocked || !v.Bypassed {
 		t.Fatalf("a gateway route was inspected: %+v", v)
 	}
-	for _, p := range []string{"/api/v1/ideas?q=1%27%20UNION%20SELECT%20password%20FROM%20users--",
+	for _, p := range []string{"/api/v1/folders?q=1%27%20UNION%20SELECT%20password%20FROM%20users--",
 		"/v1/../api/v1/notes?q=1%27%20UNION%20SELECT%20password%20FROM%20users--",
 		"/v1%2Fx?q=1%27%20UNION%20SELECT%20password%20FROM%20users--"} {
 		if v := s.Inspect(req("GET", p, ""), "10.0.0.2"); !v.Blocked || v.Bypassed {

@@ -14,16 +14,16 @@ var attacks = []struct {
 	hdrs                       [][2]string
 	category                   string
 }{
-	{"sqli query", "GET", "/api/v1/ideas?folderId=1%27%20OR%20%271%27=%271", "", nil, "sqli"},
+	{"sqli query", "GET", "/api/v1/folders?folderId=1%27%20OR%20%271%27=%271", "", nil, "sqli"},
 	{"sqli union query", "GET", "/api/v1/search?q=1%20UNION%20SELECT%20password%20FROM%20users--", "", nil, "sqli"},
-	{"sqli json body", "POST", "/api/v1/ideas", `{"title":"x","content":"1' OR '1'='1' -- ","folderId":"1' UNION SELECT password FROM users--"}`, apiHeaders, "sqli"},
+	{"sqli json body", "POST", "/api/v1/folders", `{"title":"x","content":"1' OR '1'='1' -- ","folderId":"1' UNION SELECT password FROM users--"}`, apiHeaders, "sqli"},
 	{"xss query", "GET", "/api/v1/search?q=%3Cscript%3Ealert(document.cookie)%3C/script%3E", "", nil, "xss"},
 	{"xss form body", "POST", "/login", "email=%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E&password=x", formHeaders, "xss"},
 	{"traversal path", "GET", "/static/../../etc/passwd", "", nil, "lfi"},
 	{"traversal encoded path", "GET", "/static/..%2f..%2f..%2fetc%2fpasswd", "", nil, "lfi"},
 	{"traversal arg", "GET", "/api/v1/me/exports/1?file=../../../../etc/passwd", "", nil, "lfi"},
 	{"rce arg", "GET", "/api/v1/search?q=x;cat%20/etc/passwd", "", nil, "rce"},
-	{"rce json body", "POST", "/api/v1/ideas", `{"title":"x","content":"a; /bin/bash -c 'cat /etc/shadow'"}`, apiHeaders, "rce"},
+	{"rce json body", "POST", "/api/v1/folders", `{"title":"x","content":"a; /bin/bash -c 'cat /etc/shadow'"}`, apiHeaders, "rce"},
 	{"crlf injection arg", "GET", "/api/v1/search?q=x%0d%0aSet-Cookie:%20evil=1", "", nil, "protocol-attack"},
 	{"smuggled request in body", "POST", "/login", "email=x&password=y%0d%0a%0d%0aGET%20/admin%20HTTP/1.1%0d%0aHost:%20internal", formHeaders, "protocol-attack"},
 	{"header injection in arg name", "GET", "/api/v1/search?q%0d%0aX-Injected:%201=x", "", nil, "protocol-attack"},
@@ -61,11 +61,11 @@ var ordinary = []struct {
 	{"page GET", "GET", "/notes/abc", "", [][2]string{{"Cookie", sessionCookie}}},
 	{"first visit", "GET", "/", "", nil},
 	{"static asset", "GET", "/static/app.css", "", [][2]string{{"Accept", "text/css,*/*;q=0.1"}, {"Sec-Fetch-Dest", "style"}}},
-	{"api list", "GET", "/api/v1/ideas?folderId=7c1f2a9e-3b4d-4e5f-8a6b-1c2d3e4f5a6b&pinnedOnly=true", "", apiHeaders},
+	{"api list", "GET", "/api/v1/folders?folderId=7c1f2a9e-3b4d-4e5f-8a6b-1c2d3e4f5a6b&pinnedOnly=true", "", apiHeaders},
 	{"search", "GET", "/api/v1/search?q=meeting%20notes%20from%20tuesday", "", apiHeaders},
-	{"note save", "POST", "/api/v1/ideas", noteJSON, apiHeaders},
-	{"note patch", "PATCH", "/api/v1/ideas/abc", `{"isPinned":true,"folderId":null}`, apiHeaders},
-	{"note delete", "DELETE", "/api/v1/ideas/abc", "", apiHeaders},
+	{"note save", "POST", "/api/v1/folders", noteJSON, apiHeaders},
+	{"note patch", "PATCH", "/api/v1/folders/abc", `{"isPinned":true,"folderId":null}`, apiHeaders},
+	{"note delete", "DELETE", "/api/v1/folders/abc", "", apiHeaders},
 	{"sign-in form", "POST", "/login", "email=ada%40example.com&password=correct+horse+battery+staple%21", formHeaders},
 	{"sign-in json", "POST", "/api/v1/auth/login", `{"email":"ada@example.com","password":"Tr0ub4dor&3 is not it"}`, apiHeaders},
 	{"bearer api", "GET", "/v1/models", "", [][2]string{{"Authorization", "Bearer qk_live_Zk3xT9vQ2mLpR7sW4nB8yC1dF6gH0jK5"}, {"User-Agent", "OpenAI/Python 1.35.0"}, {"Accept", "application/json"}}},
@@ -93,13 +93,13 @@ func TestOrdinaryTrafficPasses(t *testing.T) {
 func TestSmugglingHeaders(t *testing.T) {
 	t.Parallel()
 	s := mustShield(t, Config{}, true)
-	r := req("POST", "/api/v1/ideas", `{"title":"x"}`, append(slices.Clone(apiHeaders), [2]string{"Content-Length", "13"})...)
+	r := req("POST", "/api/v1/folders", `{"title":"x"}`, append(slices.Clone(apiHeaders), [2]string{"Content-Length", "13"})...)
 	r.TransferEncoding = []string{"chunked"}
 	v := s.Inspect(r, "")
 	if v.Blocked || !slices.Contains(v.RuleIDs, 920181) || v.AnomalyScore != 3 {
 		t.Fatalf("CL+TE: %+v", v)
 	}
-	r = req("POST", "/api/v1/ideas", `{"title":"x"}`, append(slices.Clone(apiHeaders), [2]string{"Content-Length", "13"}, [2]string{"Range", "bytes=0-1,2-3,4-5,6-7,8-9,10-11"})...)
+	r = req("POST", "/api/v1/folders", `{"title":"x"}`, append(slices.Clone(apiHeaders), [2]string{"Content-Length", "13"}, [2]string{"Range", "bytes=0-1,2-3,4-5,6-7,8-9,10-11"})...)
 	r.TransferEncoding = []string{"chunked"}
 	if v = mustShield(t, Config{InboundAnomalyThreshold: 3}, true).Inspect(r, ""); !v.Blocked {
 		t.Fatalf("CL+TE at threshold 3: %+v", v)
@@ -128,7 +128,7 @@ func TestExcludedRouteBody(t *testing.T) {
 		t.Fatalf("shellshock header on an excluded route: %+v", v)
 	}
 	// The prompt is inspected on a route that is not excluded.
-	v = s.Inspect(req("POST", "/api/v1/ideas", prompt, hdrs...), "")
+	v = s.Inspect(req("POST", "/api/v1/folders", prompt, hdrs...), "")
 	if !v.Blocked || v.BodySkipped {
 		t.Fatalf("prompt on a route that is not excluded: %+v", v)
 	}

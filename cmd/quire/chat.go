@@ -1,0 +1,37 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+
+	"github.com/quirehq/quire"
+	"github.com/quirehq/quire/chat"
+	"github.com/quirehq/quire/config"
+	"github.com/quirehq/quire/gateway/endpoint"
+)
+
+// newChat builds AI chat over the workspace, answering through the
+// gateway's in-process calls; nil when no model is configured.
+func newChat(cfg *config.Config, a *app, gw *aiGateway, search chat.Retriever, lg *slog.Logger) (*chat.Service, error) {
+	model, web := cfg.ChatModels()
+	if model == "" {
+		return nil, nil
+	}
+	return chat.New(chat.Config{Chats: a.stores.chats, Notes: a.stores.notes, AI: gw.endpoints,
+		Caller: gw.callers.forWorkspace, Retriever: search, Model: model, WebModel: web,
+		ContextTokens: cfg.Workspace.Chat.ContextTokens, Logger: lg})
+}
+
+// forWorkspace returns the caller of userID for their own workspace ws:
+// the account for budgets and the workspace's AI policy. The features
+// that call it act in the user's own workspace only.
+func (cs *callers) forWorkspace(ctx context.Context, userID, ws string) (*endpoint.Caller, error) {
+	c, err := cs.caller(ctx, userID)
+	if err != nil {
+		return nil, err
+	}
+	if c.Workspace != ws {
+		return nil, quire.Errorf(quire.EFORBIDDEN, "AI features act in your own workspace only.")
+	}
+	return c, nil
+}

@@ -1,0 +1,141 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/quirehq/quire/gateway/openai/openaitest"
+)
+
+// TestChatEndToEnd drives the workspace of quire serve: a question in a
+// conversation with the current note as context, answered by a fake
+// OpenAI upstream through the gateway (the answer streams back; the
+// provider sees the note and the question with personal data redacted);
+// search finding a note just saved, and a question with the notes toggle
+// carrying it; a file uploaded and downloaded whole. Once the server has
+// stopped, no marker is anywhere in its data directory (claims AI-4,
+// ENC-1).
+func TestChatEndToEnd(t *testing.T) {
+	fake := openaitest.New(t, os.DirFS("../../gateway/openai/testdata"))
+	s, key := gatewayServerWith(t, fmt.Sprintf(`ai:
+  providers:
+    - name: main
+      kind: openai
+      base_url: %s
+      api_key: sk-test-upstream
+      zdr: true
+      trains_on_data: false
+      models: [chat_stream]
+workspace:
+  chat:
+    model: chat_stream
+`, fake.URL))
+	hc := client(t, s.data)
+	canary := "canary-chat-5d1e0b"
+	email := "grace.hopper.canary@example.org"
+	call := func(method, path string, body any, accept string) *http.Response {
+		var r io.Reader
+		if body != nil {
+			b, _ := json.Marshal(body)
+			r = bytes.NewReader(b)
+		}
+		req, _ := http.NewRequest(method, s.url+path, r)
+		req.Header.Set("Authorization", "Bearer "+key)
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Accept", accept)
+		resp, err := hc.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { resp.Body.Close() })
+		return resp
+	}
+	decode := func(resp *http.Response, want int) map[string]any {
+		var out map[string]any
+		_ = json.NewDecoder(resp.Body).Decode(&out)
+		if resp.StatusCode != want {
+			t.Fatalf("%s %s: %d %v", resp.Request.Method, resp.Request.URL.Path, resp.StatusCode, out)
+		}
+		return out
+	}
+	note := decode(call(http.MethodPost, "/api/v1/notes", map[string]any{"title": "Launch " + canary,
+		"content": "Mail " + email + " about the launch of " + canary + "."}, "application/json"), 201)["noteId"].(string)
+	conv := decode(call(http.MethodPost, "/api/v1/chats", map[string]any{"title": "Plan " + canary}, "application/json"), 201)
+	if conv["model"] != "chat_stream" {
+		t.Fatalf("conversation %v", conv)
+	}
+	resp := call(http.MethodPost, "/api/v1/chats/"+conv["conversationId"].(string)+"/messages", map[string]any{
+		"content": "Whom do I mail about " + canary + "?", "context": map[string]any{"noteId": note}}, "text/event-stream")
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "text/event-stream" {
+		t.Fatalf("send answered %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	var names []string
+	var done map[string]any
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() {
+		if name, ok := strings.CutPrefix(sc.Text(), "event: "); ok {
+			names = append(names, name)
+		}
+		if data, ok := strings.CutPrefix(sc.Text(), "data: "); ok && names[len(names)-1] == "done" {
+			_ = json.Unmarshal([]byte(data), &done)
+		}
+	}
+	if len(names) < 4 || names[0] != "question" || names[1] != "sources" || names[2] != "delta" || done == nil ||
+		done["status"] != "complete" || !strings.HasPrefix(done["content"].(string), "Hello!") {
+		t.Fatalf("events %v, done %v", names, done)
+	}
+	reqs := fake.Requests()
+	sent := reqs[len(reqs)-1].Body
+	if !bytes.Contains(sent, []byte("Launch "+canary)) || !bytes.Contains(sent, []byte("Whom do I mail")) ||
+		bytes.Contains(sent, []byte(email)) || !bytes.Contains(sent, []byte("[EMAIL_1]")) {
+		t.Fatalf("the provider got: %s", sent)
+	}
+
+	// Search finds a note saved through the API, and a question with the
+	// notes toggle on carries it to the provider.
+	budget := decode(call(http.MethodPost, "/api/v1/notes", map[string]any{"title": "Budget " + canary,
+		"content": "The launch budget is 40k-" + canary + "."}, "application/json"), 201)["noteId"].(string)
+	found := decode(call(http.MethodGet, "/api/v1/search?q=budget", nil, "application/json"), 200)["results"].([]any)
+	if len(found) != 1 || found[0].(map[string]any)["id"] != budget {
+		t.Fatalf("search found %v", found)
+	}
+	ans := decode(call(http.MethodPost, "/api/v1/chats/"+conv["conversationId"].(string)+"/messages", map[string]any{
+		"content": "What is the launch budget?", "context": map[string]any{"notes": true}}, "application/json"), 200)
+	if src := ans["sources"].([]any); len(src) == 0 || src[0].(map[string]any)["id"] != budget {
+		t.Fatalf("sources %v", ans["sources"])
+	}
+	if reqs = fake.Requests(); !bytes.Contains(reqs[len(reqs)-1].Body, []byte("40k-"+canary)) {
+		t.Fatalf("the provider did not get the note that answers: %s", reqs[len(reqs)-1].Body)
+	}
+
+	// A file's name and bytes are stored encrypted, and come back whole.
+	var form bytes.Buffer
+	mw := multipart.NewWriter(&form)
+	fw, _ := mw.CreateFormFile("file", "minutes-"+canary+".txt")
+	content := strings.Repeat("Minutes of the launch meeting, file-bytes-"+canary+".\n", 3000)
+	_, _ = fw.Write([]byte(content))
+	_ = mw.Close()
+	req, _ := http.NewRequest(http.MethodPost, s.url+"/api/v1/files", &form)
+	req.Header.Set("Authorization", "Bearer "+key)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	up, err := hc.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := decode(up, 201)
+	get := call(http.MethodGet, "/api/v1/files/"+file["fileId"].(string)+"/content", nil, "*/*")
+	got, _ := io.ReadAll(get.Body)
+	if get.StatusCode != 200 || string(got) != content || !strings.HasPrefix(get.Header.Get("Content-Disposition"), "attachment;") {
+		t.Fatalf("download: %d, %d bytes, %q", get.StatusCode, len(got), get.Header.Get("Content-Disposition"))
+	}
+	s.stop(t)
+	scanForCanary(t, s.data, canary, email, "Whom do I mail", "How can I help you with your writing", "launch budget", "Minutes of the launch")
+}
