@@ -15,6 +15,15 @@ type Workspace struct {
 	Search Search `yaml:"search"`
 	// Files configures where files are stored.
 	Files Files `yaml:"files"`
+	// Voice configures voice notes.
+	Voice Voice `yaml:"voice"`
+}
+
+// Voice configures voice notes: recordings transcribed into ideas.
+type Voice struct {
+	// Model transcribes (a Whisper-style model). Default: the first model
+	// of the first groq provider; with none, voice notes are off.
+	Model string `yaml:"model"`
 }
 
 // Search configures search: keyword search always; semantic and hybrid
@@ -77,7 +86,8 @@ func (c *Config) validateWorkspace(p *problems) {
 		p.add("workspace.search.cache_mb", "must be from 1 to %d", maxSearchCacheMB)
 	}
 	for key, m := range map[string]string{"workspace.chat.model": ch.Model, "workspace.chat.web_model": ch.WebModel,
-		"workspace.search.embed_model": c.Workspace.Search.EmbedModel, "workspace.search.rerank_model": c.Workspace.Search.RerankModel} {
+		"workspace.search.embed_model": c.Workspace.Search.EmbedModel, "workspace.search.rerank_model": c.Workspace.Search.RerankModel,
+		"workspace.voice.model": c.Workspace.Voice.Model} {
 		if m != "" && !c.AI.servesModel(m) {
 			p.add(key, "names no alias and no model of any provider in ai.providers")
 		}
@@ -103,6 +113,20 @@ func (a *AI) servesModel(m string) bool {
 		}
 	}
 	return false
+}
+
+// VoiceModel returns the model that transcribes voice notes: the
+// configured one, or the first of a groq provider; "" for none.
+func (c *Config) VoiceModel() string {
+	if m := c.Workspace.Voice.Model; m != "" {
+		return m
+	}
+	for _, pr := range c.AI.Providers {
+		if pr.Kind == KindGroq && len(pr.Models) > 0 {
+			return pr.Models[0]
+		}
+	}
+	return ""
 }
 
 // ChatModels returns the models chat uses: the configured ones, or the

@@ -15,6 +15,7 @@ import (
 	"github.com/quirehq/quire/files"
 	"github.com/quirehq/quire/finder"
 	"github.com/quirehq/quire/metrics"
+	"github.com/quirehq/quire/voice"
 )
 
 // Defaults for the zero values of Config.
@@ -89,6 +90,8 @@ type Config struct {
 	// Search is search over the caller's workspace, behind
 	// GET /api/v1/search (served with Auth and Workspaces).
 	Search *finder.Service
+	// Voice turns recordings into ideas, behind POST /api/v1/voice-notes.
+	Voice *voice.Service
 	// OnAIPolicyChange, if not nil, is called with a workspace's ID after
 	// its AI policy was changed, so that a cache of policies (the AI
 	// gateway's) can drop it.

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/quirehq/quire"
+	"github.com/quirehq/quire/voice"
 )
 
 // Codes the HTTP layer itself produces, beside the quire error codes.
@@ -62,6 +63,7 @@ var codeStatus = map[string]int{
 	EMULTIPARTREQUIRED:          http.StatusBadRequest,
 	EFILEMISSING:                http.StatusBadRequest,
 	ETOOMANYFILES:               http.StatusBadRequest,
+	voice.ENOSPEECH:             http.StatusUnprocessableEntity,
 	ECROSSORIGIN:                http.StatusForbidden,
 	EBOTDENIED:                  http.StatusForbidden,
 	ESHIELDBLOCKED:              http.StatusForbidden,

@@ -67,6 +67,7 @@ func NewServer(cfg Config) *Server {
 		s.registerFiles(cfg.Files)
 		s.registerChats()
 		s.registerSearch()
+		s.registerVoice()
 		s.registerFolders(cfg.Folders)
 		s.registerIdeas(cfg.Ideas, cfg.Folders)
 	}

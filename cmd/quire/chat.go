@@ -8,6 +8,7 @@ import (
 	"github.com/quirehq/quire/chat"
 	"github.com/quirehq/quire/config"
 	"github.com/quirehq/quire/gateway/endpoint"
+	"github.com/quirehq/quire/voice"
 )
 
 // newChat builds AI chat over the workspace, answering through the
@@ -34,4 +35,14 @@ func (cs *callers) forWorkspace(ctx context.Context, userID, ws string) (*endpoi
 		return nil, quire.Errorf(quire.EFORBIDDEN, "AI features act in your own workspace only.")
 	}
 	return c, nil
+}
+
+// newVoice builds voice notes, transcribing through the gateway; nil
+// when no transcription model is configured.
+func newVoice(cfg *config.Config, a *app, gw *aiGateway) (*voice.Service, error) {
+	model := cfg.VoiceModel()
+	if model == "" {
+		return nil, nil
+	}
+	return voice.New(voice.Config{Ideas: a.stores.ideas, Files: a.files, AI: gw.endpoints, Caller: gw.callers.forWorkspace, Model: model})
 }

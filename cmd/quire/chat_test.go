@@ -33,10 +33,12 @@ func TestChatEndToEnd(t *testing.T) {
       api_key: sk-test-upstream
       zdr: true
       trains_on_data: false
-      models: [chat_stream]
+      models: [chat_stream, transcription]
 workspace:
   chat:
     model: chat_stream
+  voice:
+    model: transcription
 `, fake.URL))
 	hc := client(t, s.data)
 	canary := "canary-chat-5d1e0b"
@@ -136,6 +138,25 @@ workspace:
 	if get.StatusCode != 200 || string(got) != content || !strings.HasPrefix(get.Header.Get("Content-Disposition"), "attachment;") {
 		t.Fatalf("download: %d, %d bytes, %q", get.StatusCode, len(got), get.Header.Get("Content-Disposition"))
 	}
+
+	// A voice note becomes an idea; the recording, not kept, is nowhere.
+	var vform bytes.Buffer
+	vw := multipart.NewWriter(&vform)
+	aw, _ := vw.CreateFormFile("audio", "memo.wav")
+	_, _ = aw.Write(append([]byte("RIFF\x24\x00\x00\x00WAVEfmt \x10\x00\x00\x00\x01\x00\x01\x00\x40\x1f\x00\x00\x80\x3e\x00\x00\x02\x00\x10\x00data\x00\x10\x00\x00"),
+		[]byte(strings.Repeat("voice-bytes-"+canary, 300))...))
+	_ = vw.Close()
+	vreq, _ := http.NewRequest(http.MethodPost, s.url+"/api/v1/voice-notes", &vform)
+	vreq.Header.Set("Authorization", "Bearer "+key)
+	vreq.Header.Set("Content-Type", vw.FormDataContentType())
+	vresp, err := hc.Do(vreq)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vn := decode(vresp, 201)
+	if text, _ := vn["idea"].(map[string]any)["text"].(string); text == "" || vn["file"] != nil {
+		t.Fatalf("voice note %v", vn)
+	}
 	s.stop(t)
-	scanForCanary(t, s.data, canary, email, "Whom do I mail", "How can I help you with your writing", "launch budget", "Minutes of the launch")
+	scanForCanary(t, s.data, "voice-bytes-"+canary, canary, email, "Whom do I mail", "How can I help you with your writing", "launch budget", "Minutes of the launch")
 }

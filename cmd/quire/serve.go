@@ -150,6 +150,12 @@ func startServer(ctx context.Context, cfg *config.Config, stderr io.Writer) (*se
 		lg.Close()
 		return nil, err
 	}
+	voices, err := newVoice(cfg, a, gw)
+	if err != nil {
+		a.Close()
+		lg.Close()
+		return nil, err
+	}
 	var reg *metrics.Registry
 	if cfg.Metrics.Enabled {
 		reg = metrics.New()
@@ -161,7 +167,7 @@ func startServer(ctx context.Context, cfg *config.Config, stderr io.Writer) (*se
 		Addr:                 cfg.Server.Addr, HTTPAddr: cfg.Server.HTTPAddr, TLSConfig: tlscert.ServerConfig(cert),
 		Logger: lg.Slog(), Ready: a.stores.ping, HSTSPreload: cfg.Server.HSTSPreload,
 		Auth: accounts, Workspaces: a.stores.workspaces, Notes: a.stores.notes, Chats: a.stores.chats, Chat: chats,
-		Folders: a.stores.folders, Ideas: a.stores.ideas, Search: finder, Files: a.files, OnAIPolicyChange: gw.callers.forget, AuthBurst: cfg.Auth.Throttle.Requests, AuthWindow: cfg.Auth.Throttle.Window,
+		Folders: a.stores.folders, Ideas: a.stores.ideas, Search: finder, Files: a.files, Voice: voices, OnAIPolicyChange: gw.callers.forget, AuthBurst: cfg.Auth.Throttle.Requests, AuthWindow: cfg.Auth.Throttle.Window,
 		ReadHeaderTimeout: cfg.Server.ReadHeaderTimeout, ReadTimeout: cfg.Server.ReadTimeout,
 		WriteTimeout: cfg.Server.WriteTimeout, IdleTimeout: cfg.Server.IdleTimeout, MaxHeaderBytes: cfg.Server.MaxHeaderBytes,
 	})
