@@ -42,6 +42,8 @@ func (s *S3) DeletePrefix(ctx context.Context, prefix string) error {
 }
 
 // List returns the keys under prefix, without the configured key prefix.
+// Objects not named as Quire names blobs (<workspace>/<blob>) are left
+// out: a shared bucket may hold others.
 func (s *S3) List(ctx context.Context, prefix string) ([]string, error) {
 	if _, err := parsePrefix(prefix, true); err != nil {
 		return nil, err
@@ -51,7 +53,11 @@ func (s *S3) List(ctx context.Context, prefix string) ([]string, error) {
 		if o.Err != nil {
 			return nil, fmt.Errorf("blob: s3 list: %w", o.Err)
 		}
-		keys = append(keys, strings.TrimPrefix(o.Key, s.prefix))
+		key := strings.TrimPrefix(o.Key, s.prefix)
+		if _, _, err := splitKey(key); err != nil {
+			continue // not Quire's: a shared bucket may hold other objects
+		}
+		keys = append(keys, key)
 	}
 	slices.Sort(keys)
 	return keys, nil

@@ -74,13 +74,13 @@ func systemPrompt(passages []Passage) string {
 }
 
 // history returns the newest complete turns of msgs that fit in budget
-// tokens, oldest first. Failed and cancelled answers are left out, and so
-// is a question they leave unanswered.
+// tokens, oldest first. Failed, cancelled and empty answers are left out,
+// and so is a question they leave unanswered.
 func history(msgs []*quire.ChatMessage, budget int) []gateway.Message {
 	var kept []gateway.Message
 	for i := len(msgs) - 1; i >= 0; i-- {
 		m := msgs[i]
-		if m.Status != quire.ChatComplete || (m.Role == quire.ChatUser && !answered(msgs, i)) {
+		if m.Status != quire.ChatComplete || m.Content == "" || (m.Role == quire.ChatUser && !answered(msgs, i)) {
 			continue
 		}
 		if budget -= tokens(m.Content) + 4; budget < 0 {
@@ -101,7 +101,9 @@ func history(msgs []*quire.ChatMessage, budget int) []gateway.Message {
 	return kept
 }
 
-// answered reports whether the question at i has a complete answer next.
+// answered reports whether the question at i has a complete answer with
+// text next (a provider may refuse an empty turn).
 func answered(msgs []*quire.ChatMessage, i int) bool {
-	return i+1 < len(msgs) && msgs[i+1].Role == quire.ChatAssistant && msgs[i+1].Status == quire.ChatComplete
+	a := i + 1
+	return a < len(msgs) && msgs[a].Role == quire.ChatAssistant && msgs[a].Status == quire.ChatComplete && msgs[a].Content != ""
 }

@@ -1,6 +1,7 @@
 package finder
 
 import (
+	"bytes"
 	"context"
 	"sync/atomic"
 	"time"
@@ -126,13 +127,33 @@ func (s *Service) embed(ctx context.Context, ws string, ids []string) error {
 		return quire.Errorf(quire.EUNAVAILABLE, "The embedding model returned %d vectors for %d texts.", len(resp.Vectors), len(docs))
 	}
 	for i, d := range docs {
-		e := &quire.Embedding{WorkspaceID: ws, DocID: d.ID, Kind: string(d.Kind), Model: s.cfg.EmbedModel,
-			Vector: resp.Vectors[i], TextHash: hashes[i]}
-		if err := s.cfg.Embeddings.PutEmbedding(ctx, e); err != nil {
+		if err := s.keep(ctx, ws, d.ID, string(d.Kind), resp.Vectors[i], hashes[i]); err != nil {
 			return err
 		}
-		d.Vector = resp.Vectors[i]
-		_ = s.cache.Upsert(ws, d) // a loaded index only; a wrong size is refused there
 	}
+	return nil
+}
+
+// keep stores the vector of document id, embedded from the text of hash,
+// if the document still has that text: the provider may have taken
+// seconds, in which the document changed (its new text is queued) or went
+// (its embedding must not come back). The cached index only takes the
+// vector for a document it still holds.
+func (s *Service) keep(ctx context.Context, ws, id, kind string, vec []float32, hash []byte) error {
+	d, ok, err := s.current(ctx, ws, id)
+	if err != nil || !ok {
+		return err
+	}
+	if _, now := embedText(d); !bytes.Equal(now, hash) {
+		return nil
+	}
+	e := &quire.Embedding{WorkspaceID: ws, DocID: id, Kind: kind, Model: s.cfg.EmbedModel, Vector: vec, TextHash: hash}
+	if err := s.cfg.Embeddings.PutEmbedding(ctx, e); err != nil {
+		return err
+	}
+	if _, ok, err := s.current(ctx, ws, id); err == nil && !ok { // deleted while it was stored
+		return s.cfg.Embeddings.DeleteEmbedding(context.WithoutCancel(ctx), ws, id)
+	}
+	_ = s.cache.SetVector(ws, id, vec) // a wrong size is refused there
 	return nil
 }

@@ -51,12 +51,17 @@ func (s *Service) Search(ctx context.Context, ws string, p Params) (search.Resul
 	if p.Rerank {
 		req.Reranker = s.reranker(ws)
 	}
+	return s.find(ctx, ws, req)
+}
+
+// find runs req on ws's index.
+func (s *Service) find(ctx context.Context, ws string, req search.Request) (search.Result, error) {
 	ix, err := s.cache.Index(ctx, ws)
 	if err != nil {
 		return search.Result{}, err
 	}
 	res, err := ix.Find(ctx, req)
-	if res.RerankErr != nil {
+	if res.RerankErr != nil && res.RerankErr != errNoRerankModel {
 		s.log.WarnContext(ctx, "rerank failed; local order used", "code", quire.ErrorCode(res.RerankErr))
 	}
 	return res, err
@@ -89,7 +94,8 @@ type gatewayReranker struct {
 	ws string
 }
 
-// reranker returns the gateway's reranker, or the local one (nil).
+// reranker returns the gateway's reranker, or, with no rerank model, one
+// that defers to search's local reranker at once.
 func (s *Service) reranker(ws string) search.Reranker {
 	if s.cfg.RerankModel == "" {
 		return localOnly{}

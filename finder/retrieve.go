@@ -15,6 +15,9 @@ import (
 const (
 	maxQuestionTerms = 8
 	retrieveDepth    = 50
+	// minSimilarity is the least cosine similarity at which a document
+	// that shares no word with a question is still retrieved for it.
+	minSimilarity = 0.3
 )
 
 // stopwords are words too common to say what a question is about.
@@ -87,8 +90,11 @@ func (s *Service) Retrieve(ctx context.Context, ws, question string, notes, idea
 	slices.SortStableFunc(keyword, func(a, b *scored) int { return cmp.Compare(b.score, a.score) })
 	ranked := keyword
 	if s.semantic() {
-		if ranked, err = s.fuseSemantic(ctx, ix, ws, question, kinds, keyword); err != nil {
-			return nil, err
+		fused, err := s.fuseSemantic(ctx, ix, ws, question, kinds, keyword)
+		if err != nil { // the embedding model failed: the words alone answer
+			s.log.WarnContext(ctx, "semantic retrieval failed; keyword retrieval used", "code", quire.ErrorCode(err))
+		} else {
+			ranked = fused
 		}
 	}
 	out := make([]chat.Passage, 0, min(limit, len(ranked)))
@@ -124,6 +130,9 @@ func (s *Service) fuseSemantic(ctx context.Context, ix *search.Index, ws, questi
 		add(sc.hit, i+1)
 	}
 	for i, h := range res.Hits {
+		if h.Semantic < minSimilarity && fused[h.ID] == nil {
+			continue // near nothing the question says: not worth sending (claim AI-4)
+		}
 		add(h, i+1)
 	}
 	slices.SortStableFunc(out, func(a, b *scored) int { return cmp.Compare(b.score, a.score) })

@@ -21,7 +21,7 @@ func (s *Service) put(ws string, d search.Doc, textChanged bool) {
 func (s *Service) remove(ctx context.Context, ws, id string) {
 	s.cache.Remove(ws, id)
 	if s.cfg.Embeddings != nil {
-		if err := s.cfg.Embeddings.DeleteEmbedding(ctx, ws, id); err != nil {
+		if err := s.cfg.Embeddings.DeleteEmbedding(context.WithoutCancel(ctx), ws, id); err != nil {
 			s.log.WarnContext(ctx, "embedding not deleted", "code", quire.ErrorCode(err))
 		}
 	}

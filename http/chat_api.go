@@ -230,6 +230,10 @@ func clipTitle(s string, n int) string {
 	return s[:n]
 }
 
-// streamWriteTimeout bounds the write of one event of an answer; it
-// replaces the server's write timeout, which counts from the request.
-const streamWriteTimeout = time.Minute
+// streamWriteTimeout bounds the write of one event of an answer, and
+// answerWindow the wait for the next; they replace the server's write
+// timeout, which counts from the request.
+const (
+	streamWriteTimeout = time.Minute
+	answerWindow       = 10 * time.Minute
+)

@@ -71,6 +71,10 @@ func (h *chatAPI) send(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	a, _ := requireActor(r)
+	// The server's write timeout counts from the request; an answer may
+	// take minutes (retrieval, the provider, a slow model).
+	rc := http.NewResponseController(w)
+	_ = rc.SetWriteDeadline(time.Now().Add(answerWindow))
 	if wantsJSON(r) {
 		out := map[string]any{}
 		err := h.svc.Send(r.Context(), a.UserID, c.WorkspaceID, c.ID, ask, func(ev chat.Event) error {
@@ -89,7 +93,7 @@ func (h *chatAPI) send(w http.ResponseWriter, r *http.Request) error {
 		}
 		return JSON(w, http.StatusOK, out)
 	}
-	sse := &eventWriter{w: w, rc: http.NewResponseController(w)}
+	sse := &eventWriter{w: w, rc: rc}
 	return h.svc.Send(r.Context(), a.UserID, c.WorkspaceID, c.ID, ask, sse.write)
 }
 
@@ -133,5 +137,10 @@ func (e *eventWriter) write(ev chat.Event) error {
 	if _, err := e.w.Write([]byte("event: " + ev.Type + "\ndata: " + string(b) + "\n\n")); err != nil {
 		return err
 	}
-	return e.rc.Flush()
+	if err := e.rc.Flush(); err != nil {
+		return err
+	}
+	// Until the next event: a model may think for minutes in silence.
+	_ = e.rc.SetWriteDeadline(time.Now().Add(answerWindow))
+	return nil
 }

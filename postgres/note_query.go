@@ -86,7 +86,7 @@ func (s *NoteService) tryUpdate(ctx context.Context, workspaceID, id string, upd
 		return nil, false, err
 	}
 	var kept *versionRow
-	if upd.Title != nil || upd.Content != nil {
+	if upd.Title != nil && *upd.Title != n.Title || upd.Content != nil && *upd.Content != n.Content {
 		if kept, err = s.sealVersion(ctx, n); err != nil {
 			return nil, false, err
 		}
@@ -106,9 +106,12 @@ func (s *NoteService) tryUpdate(ctx context.Context, workspaceID, id string, upd
 	n.Version, n.UpdatedAt = r.version+1, later(r.updated)
 	var changed int64
 	err = s.db.inTx(ctx, tenant(workspaceID), func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `UPDATE notes SET title_enc = $3, content_enc = $4, folder_id = $5, pinned = $6, public = $7,
+		// The folder is written only when upd moves the note: a folder
+		// deleted meanwhile has unfiled it, without a new version.
+		tag, err := tx.Exec(ctx, `UPDATE notes SET title_enc = $3, content_enc = $4,
+			folder_id = CASE WHEN $11 THEN $5 ELSE folder_id END, pinned = $6, public = $7,
 			version = $8, updated_at = $9 WHERE id = $1 AND workspace_id = $2 AND version = $10`,
-			id, workspaceID, title, content, n.FolderID, n.Pinned, n.Public, n.Version, n.UpdatedAt, r.version)
+			id, workspaceID, title, content, n.FolderID, n.Pinned, n.Public, n.Version, n.UpdatedAt, r.version, upd.FolderID != nil)
 		if isFolderViolation(err) {
 			return quire.ErrFolderNotFound()
 		} else if err != nil || tag.RowsAffected() != 1 {

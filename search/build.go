@@ -81,7 +81,9 @@ func (ix *Index) trim() {
 func (c *Cache) build(ctx context.Context, ws string, f *flight) {
 	ix, skipped, err := loadIndex(ctx, c.load, ws)
 	c.mu.Lock()
-	delete(c.flights, ws)
+	if c.flights[ws] == f { // a Drop may have let a newer build start
+		delete(c.flights, ws)
+	}
 	c.stats.Loads++
 	if err != nil {
 		c.stats.LoadErrors++

@@ -102,6 +102,13 @@ func (c *Cache) Upsert(ws string, d Doc) error {
 	return c.apply(ws, func(ix *Index) error { return upsertLenient(ix, d) })
 }
 
+// SetVector gives document id of workspace ws's index the vector v,
+// keeping its text, if the index is loaded (or being built) and holds the
+// document; a document removed meanwhile stays removed.
+func (c *Cache) SetVector(ws, id string, v []float32) error {
+	return c.apply(ws, func(ix *Index) error { return ix.SetVector(id, v) })
+}
+
 // Remove removes document id from workspace ws's index if it is loaded (or
 // being built).
 func (c *Cache) Remove(ws, id string) {
@@ -138,6 +145,7 @@ func (c *Cache) Drop(ws string) {
 	defer c.mu.Unlock()
 	if f, ok := c.flights[ws]; ok {
 		f.dropped = true
+		delete(c.flights, ws) // a search from now on builds afresh
 	}
 	if el, ok := c.entries[ws]; ok {
 		c.lru.Remove(el)

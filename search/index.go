@@ -117,6 +117,30 @@ func (ix *Index) trimScratch() {
 	}
 }
 
+// SetVector gives the document with ID id the vector v, keeping its text.
+// It does nothing if the index does not hold the document, and fails,
+// leaving the index as it was, if v is not finite, is zero, or has
+// another dimension than the index's vectors.
+func (ix *Index) SetVector(id string, v []float32) error {
+	vec, err := normalized(v)
+	if err != nil || vec == nil {
+		return err
+	}
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	ord, ok := ix.ords[id]
+	if !ok {
+		return nil
+	}
+	if err := ix.vec.check(len(vec), ix.vec.has(ord)); err != nil {
+		return err
+	}
+	ix.bytes -= ix.vec.clear(ord)
+	ix.bytes += ix.vec.set(ord, vec)
+	ix.size.Store(ix.bytes)
+	return nil
+}
+
 // Remove removes the document with ID id; an unknown ID is not an error.
 func (ix *Index) Remove(id string) {
 	ix.mu.Lock()

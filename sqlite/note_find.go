@@ -108,6 +108,12 @@ func errVersionConflict() error {
 	return quire.Errorf(quire.ECONFLICT, "The note was changed by someone else; reload it and try again.")
 }
 
+// textChanges reports whether upd changes n's title or content, which
+// keeps the state it replaces as a version.
+func textChanges(n *quire.Note, upd quire.NoteUpdate) bool {
+	return upd.Title != nil && *upd.Title != n.Title || upd.Content != nil && *upd.Content != n.Content
+}
+
 // swap writes upd applied to cur if the stored note is still at cur's
 // version, and reports whether it was. A changed title or content keeps
 // cur's as a version, in the same transaction. When it was not, the caller reads the
@@ -118,8 +124,11 @@ func (s *NoteService) swap(ctx context.Context, cur *quire.Note, upd quire.NoteU
 	upd.Apply(&next)
 	next.Version, next.UpdatedAt = cur.Version+1, after(cur.UpdatedAt)
 	scope := barrier.WorkspaceScope(cur.WorkspaceID)
-	sets := []string{"folder_id = ?", "pinned = ?", "public = ?", "version = ?", "updated_at = ?"}
-	args := []any{nullFolder(next.FolderID), next.Pinned, next.Public, next.Version, formatTime(next.UpdatedAt)}
+	sets := []string{"pinned = ?", "public = ?", "version = ?", "updated_at = ?"}
+	args := []any{next.Pinned, next.Public, next.Version, formatTime(next.UpdatedAt)}
+	if upd.FolderID != nil { // else left alone: a folder deleted meanwhile has unfiled the note
+		sets, args = append(sets, "folder_id = ?"), append(args, nullFolder(next.FolderID))
+	}
 	for _, f := range []struct {
 		set   *string
 		field string
@@ -134,7 +143,7 @@ func (s *NoteService) swap(ctx context.Context, cur *quire.Note, upd quire.NoteU
 		sets, args = append(sets, f.field+"_enc = ?"), append(args, ct)
 	}
 	var kept *versionRow
-	if upd.Title != nil || upd.Content != nil {
+	if textChanges(cur, upd) {
 		var err error
 		if kept, err = s.sealVersion(ctx, cur); err != nil {
 			return nil, false, err

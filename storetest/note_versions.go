@@ -72,6 +72,13 @@ func testNoteVersions(t *testing.T, s Stores) {
 		t.Fatalf("version after pin = %d, want 4", pinned.Version)
 	}
 	wantVersions(t, s, ws.ID, n.ID, 2, 1)
+	// A save that sends the same title and content keeps no version.
+	same, err := s.Notes.UpdateNote(ctx, ws.ID, n.ID, quire.NoteUpdate{Title: ptr(pinned.Title), Content: ptr(pinned.Content)})
+	mustOK(t, err, "UpdateNote (same text)")
+	if same.Version != 5 {
+		t.Fatalf("version after a save of the same text = %d, want 5", same.Version)
+	}
+	wantVersions(t, s, ws.ID, n.ID, 2, 1)
 	for _, v := range []int{1, 2} {
 		got, err := s.Notes.FindNoteVersion(ctx, ws.ID, n.ID, v)
 		mustOK(t, err, "FindNoteVersion")

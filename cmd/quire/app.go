@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"time"
 
 	"github.com/quirehq/quire"
@@ -182,7 +183,7 @@ func (a *app) Close() error {
 		a.mail.Close()
 	}
 	var errs []error
-	for _, c := range a.closers {
+	for _, c := range slices.Backward(a.closers) { // last opened, first closed
 		errs = append(errs, c())
 	}
 	return errors.Join(append(errs, a.stores.close())...)

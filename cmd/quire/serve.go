@@ -103,8 +103,9 @@ func startServer(ctx context.Context, cfg *config.Config, stderr io.Writer) (*se
 		return nil, err
 	}
 	sweepCtx, stopSweep := context.WithCancel(context.Background())
-	go sweepFiles(sweepCtx, a.files, files.DefaultGrace, lg.Slog())
-	a.closers = append(a.closers, func() error { stopSweep(); return nil })
+	swept := make(chan struct{})
+	go func() { defer close(swept); sweepFiles(sweepCtx, a.files, files.DefaultGrace, lg.Slog()) }()
+	a.closers = append(a.closers, func() error { stopSweep(); <-swept; return nil })
 	var hs *qhttp.Server
 	accounts, err := newAuth(a, lg.Slog(), func() string {
 		if cfg.Server.PublicURL != "" {
