@@ -9,10 +9,12 @@ import (
 	"mime/multipart"
 	"net/http"
 	"os"
+	"os/exec"
 	"strings"
 	"testing"
 
 	"github.com/quirehq/quire/gateway/openai/openaitest"
+	"github.com/quirehq/quire/postgres/pgtest"
 )
 
 // TestChatEndToEnd drives the workspace of quire serve: a question in a
@@ -23,9 +25,30 @@ import (
 // carrying it; a file uploaded and downloaded whole. Once the server has
 // stopped, no marker is anywhere in its data directory (claims AI-4,
 // ENC-1).
-func TestChatEndToEnd(t *testing.T) {
+func TestChatEndToEnd(t *testing.T) { workspaceEndToEnd(t, "", nil) }
+
+// TestWorkspaceEndToEndPostgres runs the same on PostgreSQL, laid out as
+// in production, and also scans a dump of the database for the markers.
+func TestWorkspaceEndToEndPostgres(t *testing.T) {
+	env := pgtest.New(t)
+	t.Setenv("QUIRE_TEST_APP_URL", env.AppURL)
+	t.Setenv("QUIRE_TEST_OWNER_URL", env.OwnerURL)
+	workspaceEndToEnd(t, "database:\n  driver: postgres\n  url: ${QUIRE_TEST_APP_URL}\n  owner_url: ${QUIRE_TEST_OWNER_URL}\n",
+		func(t *testing.T) []byte {
+			out, err := exec.Command("pg_dump", "--data-only", env.Admin).Output()
+			if err != nil {
+				t.Fatalf("pg_dump: %v", err)
+			}
+			return out
+		})
+}
+
+// workspaceEndToEnd is TestChatEndToEnd on the database of dbYAML (SQLite
+// when empty); dump, if not nil, returns a dump of that database, which
+// must not hold a marker either.
+func workspaceEndToEnd(t *testing.T, dbYAML string, dump func(t *testing.T) []byte) {
 	fake := openaitest.New(t, os.DirFS("../../gateway/openai/testdata"))
-	s, key := gatewayServerWith(t, fmt.Sprintf(`ai:
+	s, key := gatewayServerWith(t, dbYAML+fmt.Sprintf(`ai:
   providers:
     - name: main
       kind: openai
@@ -158,5 +181,17 @@ workspace:
 		t.Fatalf("voice note %v", vn)
 	}
 	s.stop(t)
-	scanForCanary(t, s.data, "voice-bytes-"+canary, canary, email, "Whom do I mail", "How can I help you with your writing", "launch budget", "Minutes of the launch")
+	markers := []string{"voice-bytes-" + canary, canary, email, "Whom do I mail", "How can I help you with your writing", "launch budget", "Minutes of the launch"}
+	scanForCanary(t, s.data, markers...)
+	if dump != nil {
+		d := dump(t)
+		if !bytes.Contains(d, []byte(budget)) {
+			t.Fatalf("the dump (%d bytes) lacks the note's ID: it is not a dump of this database", len(d))
+		}
+		for _, m := range markers {
+			if bytes.Contains(d, []byte(m)) {
+				t.Errorf("the database dump holds the marker %q", m)
+			}
+		}
+	}
 }
