@@ -73,6 +73,13 @@ type Config struct {
 	// Notes is the note store behind the notes routes, served with Auth
 	// and Workspaces.
 	Notes quire.NoteService
+	// NoteLinks is the public note link store behind /api/v1/notes/{id}/link
+	// and the public pages GET /s/{token}, served with Auth, Workspaces,
+	// Notes and BlindIndex.
+	NoteLinks quire.NoteLinkService
+	// BlindIndex computes keyed blind indexes (barrier.Barrier.BlindIndex):
+	// a note link's token is stored and looked up only by its index.
+	BlindIndex auth.Indexer
 	// Folders is the folder store behind the folder routes, served with
 	// Auth and Workspaces; Ideas is the idea store behind the idea
 	// routes, served with Auth, Workspaces and Folders.

@@ -64,6 +64,7 @@ func NewServer(cfg Config) *Server {
 		s.registerPages()
 		s.registerWorkspaces()
 		s.registerNotes(notesWithFiles(cfg.Notes, cfg.Files))
+		s.registerNoteLinks()
 		s.registerFiles(cfg.Files)
 		s.registerChats()
 		s.registerSearch()

@@ -10,7 +10,7 @@
 //
 // # Tenant isolation (claim ISO-1)
 //
-// The tenant tables (workspaces, memberships, notes, note_versions,
+// The tenant tables (workspaces, memberships, notes, note_versions, note_links,
 // folders, ideas, files, embeddings, ai_policies, and the data_keys rows of workspace scopes) have row-level
 // security enabled and forced. Their policies read two transaction-local settings:
 //
@@ -30,15 +30,18 @@
 // status and retirement). Each is a SECURITY DEFINER function owned by the
 // owning role that returns identifiers and key metadata only — never a
 // ciphertext or a wrapped key. Inside them a "maintenance" SELECT policy,
-// granted to the owning role alone, opens the rows. Everything else,
-// including the rewrap of every tenant's values, runs bound to one workspace
-// at a time.
+// granted to the owning role alone, opens the rows. A third,
+// quire_note_link, finds a public note link by its token's blind index for
+// a request that has no workspace yet; it returns the link's workspace and
+// note IDs and indexing flag, and the note is then read in a transaction
+// bound to that workspace. Everything else, including the rewrap of every
+// tenant's values, runs bound to one workspace at a time.
 //
 // # Roles
 //
 // Migrations run as Config.OwnerURL when it is set, otherwise as Config.URL.
 // When the two connect as different roles, each migration run grants the
-// role of Config.URL exactly the DML it needs (and EXECUTE on the two
+// role of Config.URL exactly the DML it needs (and EXECUTE on the three
 // functions); on the audit log it grants INSERT and SELECT only, so the
 // application can append to the hash chain but never rewrite it. In
 // production mode Open refuses a role that is a superuser, has BYPASSRLS

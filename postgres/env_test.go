@@ -80,6 +80,7 @@ func (env *testEnv) stores(t *testing.T, key []byte) storetest.Stores {
 		Embeddings:      NewEmbeddingService(db, b),
 		RawEmbedding:    env.rawEmbedding,
 		SetRawEmbedding: env.setRawEmbedding,
+		NoteLinks:       NewNoteLinkService(db),
 	}
 }
 

@@ -32,7 +32,7 @@ func grantApp(ctx context.Context, tx pgx.Tx, role string) error {
 		// application cannot rewrite or drop history, only append to it.
 		"REVOKE UPDATE, DELETE, TRUNCATE ON " + strings.Join(appendOnlyTables, ", ") + " FROM " + r,
 		"GRANT SELECT, INSERT ON " + strings.Join(appendOnlyTables, ", ") + " TO " + r,
-		"GRANT EXECUTE ON FUNCTION quire_workspace_ids(), quire_data_keys() TO " + r,
+		"GRANT EXECUTE ON FUNCTION quire_workspace_ids(), quire_data_keys(), quire_note_link(bytea) TO " + r,
 	}
 	for _, s := range stmts {
 		if _, err := tx.Exec(ctx, s); err != nil {

@@ -25,7 +25,7 @@ const migrateLockKey int64 = 0x71756972_65000001
 
 // dmlTables lists the tables the application reads and writes freely.
 var dmlTables = []string{"keyring", "data_keys", "users", "workspaces", "memberships", "notes",
-	"note_versions", "credentials", "login_attempts", "sessions", "api_keys", "tokens", "recovery_codes", "passkeys", "ai_usage", "ai_policies", "conversations", "chat_messages", "folders", "ideas", "files", "embeddings"}
+	"note_versions", "credentials", "login_attempts", "sessions", "api_keys", "tokens", "recovery_codes", "passkeys", "ai_usage", "ai_policies", "conversations", "chat_messages", "folders", "ideas", "files", "embeddings", "note_links"}
 
 // appendOnlyTables lists the tables the application may only read and
 // append to: it can neither change nor delete their rows.
@@ -35,7 +35,7 @@ var appendOnlyTables = []string{"audit_log"}
 var allTables = slices.Concat(dmlTables, appendOnlyTables)
 
 // tenantTables lists the tables under row-level security.
-var tenantTables = []string{"ai_policies", "chat_messages", "conversations", "data_keys", "embeddings", "files", "folders", "ideas", "memberships", "note_versions", "notes", "workspaces"}
+var tenantTables = []string{"ai_policies", "chat_messages", "conversations", "data_keys", "embeddings", "files", "folders", "ideas", "memberships", "note_links", "note_versions", "notes", "workspaces"}
 
 // migration is one numbered SQL file.
 type migration struct {

@@ -191,6 +191,7 @@ func (s *WorkspaceService) DeleteWorkspace(ctx context.Context, id string) error
 			{"DELETE FROM note_versions WHERE workspace_id = $1", id},
 			{"DELETE FROM files WHERE workspace_id = $1", id},
 			{"DELETE FROM embeddings WHERE workspace_id = $1", id},
+			{"DELETE FROM note_links WHERE workspace_id = $1", id},
 			{"DELETE FROM notes WHERE workspace_id = $1", id},
 			{"DELETE FROM ideas WHERE workspace_id = $1", id},
 			{"DELETE FROM folders WHERE workspace_id = $1", id},

@@ -9,7 +9,7 @@ import (
 )
 
 // DeleteWorkspace implements quire.WorkspaceService. The workspace's data
-// keys, notes, files, ideas, folders, embeddings, AI policy, memberships and row are deleted in one
+// keys, notes, note links, files, ideas, folders, embeddings, AI policy, memberships and row are deleted in one
 // transaction, so its content is unrecoverable from that moment (backups
 // included) and an interrupted delete leaves nothing half-gone. Shred then removes any key
 // that a concurrent write made meanwhile and clears the key cache.
@@ -26,6 +26,7 @@ func (s *WorkspaceService) DeleteWorkspace(ctx context.Context, id string) error
 			{"DELETE FROM note_versions WHERE workspace_id = ?", id},
 			{"DELETE FROM files WHERE workspace_id = ?", id},
 			{"DELETE FROM embeddings WHERE workspace_id = ?", id},
+			{"DELETE FROM note_links WHERE workspace_id = ?", id},
 			{"DELETE FROM notes WHERE workspace_id = ?", id},
 			{"DELETE FROM ideas WHERE workspace_id = ?", id},
 			{"DELETE FROM folders WHERE workspace_id = ?", id},

@@ -72,6 +72,7 @@ func mustOpen(t testing.TB, path string, key []byte) storetest.Stores {
 			setRawAIPolicy(t, path, workspaceID, ct)
 		},
 		Embeddings: sqlite.NewEmbeddingService(db, b),
+		NoteLinks:  sqlite.NewNoteLinkService(db),
 		RawEmbedding: func(t *testing.T, workspaceID, docID string) storetest.RawEmbedding {
 			t.Helper()
 			return rawEmbedding(t, path, workspaceID, docID)

@@ -57,6 +57,8 @@ type Stores struct {
 	// the embeddings row of a document, directly in the database, below
 	// the store, as an attacker with write access would.
 	SetRawEmbedding func(t *testing.T, workspaceID, docID string, dims int, vectorEnc []byte)
+	// NoteLinks is the backend's public note link store.
+	NoteLinks quire.NoteLinkService
 }
 
 // clockOffset is how far the suite has moved the barrier's clock ahead of
@@ -169,6 +171,10 @@ var suite = []suiteTest{
 	{"EmbeddingCanary", testEmbeddingCanary},
 	{"EmbeddingStoredLayout", testEmbeddingStoredLayout},
 	{"EmbeddingCiphertextBound", testEmbeddingCiphertextBound},
+	{"NoteLinks", testNoteLinks},
+	{"NoteLinkValidation", testNoteLinkValidation},
+	{"NoteLinkCascade", testNoteLinkCascade},
+	{"NoteLinkIsolation", testNoteLinkIsolation},
 }
 
 // Run runs every conformance test against the backend that open returns (open is called once per subtest, giving an empty database each time).

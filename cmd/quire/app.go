@@ -37,6 +37,7 @@ type stores struct {
 	ideas      quire.IdeaService
 	embeddings quire.EmbeddingService
 	files      quire.FileService
+	noteLinks  quire.NoteLinkService
 	auth       quire.AuthStore
 	usage      quire.UsageService
 	bind       func(b *barrier.Barrier) // creates the services once the barrier is open
@@ -61,6 +62,7 @@ func openStores(ctx context.Context, cfg *config.Config) (*stores, error) {
 			s.chats = postgres.NewChatService(db, b)
 			s.folders, s.ideas = postgres.NewFolderService(db, b), postgres.NewIdeaService(db, b)
 			s.files, s.embeddings = postgres.NewFileService(db, b), postgres.NewEmbeddingService(db, b)
+			s.noteLinks = postgres.NewNoteLinkService(db)
 		}
 		return s, nil
 	default:
@@ -78,6 +80,7 @@ func openStores(ctx context.Context, cfg *config.Config) (*stores, error) {
 			s.chats = sqlite.NewChatService(db, b)
 			s.folders, s.ideas = sqlite.NewFolderService(db, b), sqlite.NewIdeaService(db, b)
 			s.files, s.embeddings = sqlite.NewFileService(db, b), sqlite.NewEmbeddingService(db, b)
+			s.noteLinks = sqlite.NewNoteLinkService(db)
 		}
 		return s, nil
 	}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"strings"
@@ -160,6 +161,26 @@ workspace:
 	got, _ := io.ReadAll(get.Body)
 	if get.StatusCode != 200 || string(got) != content || !strings.HasPrefix(get.Header.Get("Content-Disposition"), "attachment;") {
 		t.Fatalf("download: %d, %d bytes, %q", get.StatusCode, len(got), get.Header.Get("Content-Disposition"))
+	}
+
+	// A public link shows the note to anyone with it, not to be indexed.
+	link := decode(call(http.MethodPost, "/api/v1/notes/"+budget+"/link", map[string]any{}, "application/json"), 201)["url"].(string)
+	u, _ := url.Parse(link)
+	preq, _ := http.NewRequest(http.MethodGet, s.url+u.Path, nil)
+	// A browser: the bot policy lets automated clients read public links
+	// only when they are verified search engines or link previews.
+	preq.Header.Set("User-Agent", "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36")
+	preq.Header.Set("Accept", "text/html")
+	preq.Header.Set("Accept-Language", "en-GB,en;q=0.9")
+	preq.Header.Set("Accept-Encoding", "gzip, deflate, br")
+	page, err := hc.Do(preq)
+	if err != nil {
+		t.Fatal(err)
+	}
+	html, _ := io.ReadAll(page.Body)
+	page.Body.Close()
+	if page.StatusCode != 200 || !bytes.Contains(html, []byte("40k-"+canary)) || !strings.Contains(page.Header.Get("X-Robots-Tag"), "noindex") {
+		t.Fatalf("public link %s: %d %q", u.Path, page.StatusCode, page.Header.Get("X-Robots-Tag"))
 	}
 
 	// A voice note becomes an idea; the recording, not kept, is nowhere.

@@ -168,7 +168,8 @@ func startServer(ctx context.Context, cfg *config.Config, stderr io.Writer) (*se
 		Addr:                 cfg.Server.Addr, HTTPAddr: cfg.Server.HTTPAddr, TLSConfig: tlscert.ServerConfig(cert),
 		Logger: lg.Slog(), Ready: a.stores.ping, HSTSPreload: cfg.Server.HSTSPreload,
 		Auth: accounts, Workspaces: a.stores.workspaces, Notes: a.stores.notes, Chats: a.stores.chats, Chat: chats,
-		Folders: a.stores.folders, Ideas: a.stores.ideas, Search: finder, Files: a.files, Voice: voices, OnAIPolicyChange: gw.callers.forget, AuthBurst: cfg.Auth.Throttle.Requests, AuthWindow: cfg.Auth.Throttle.Window,
+		Folders: a.stores.folders, Ideas: a.stores.ideas, Search: finder, Files: a.files, Voice: voices,
+		NoteLinks: a.stores.noteLinks, BlindIndex: a.barrier.BlindIndex, OnAIPolicyChange: gw.callers.forget, AuthBurst: cfg.Auth.Throttle.Requests, AuthWindow: cfg.Auth.Throttle.Window,
 		ReadHeaderTimeout: cfg.Server.ReadHeaderTimeout, ReadTimeout: cfg.Server.ReadTimeout,
 		WriteTimeout: cfg.Server.WriteTimeout, IdleTimeout: cfg.Server.IdleTimeout, MaxHeaderBytes: cfg.Server.MaxHeaderBytes,
 	})
