@@ -2,6 +2,8 @@ package http
 
 import (
 	"net/http"
+	"slices"
+	"sync"
 
 	"github.com/quirehq/quire"
 )
@@ -20,6 +22,7 @@ func (s *Server) Handle(pattern string, h HandlerFunc) {
 			Error(w, r, s.logger, err)
 		}
 	}))
+	s.routes.add(pattern) // after: a pattern the mux refused is not recorded
 }
 
 // Mount registers a plain http.Handler for pattern, for handlers that render
@@ -27,6 +30,33 @@ func (s *Server) Handle(pattern string, h HandlerFunc) {
 // or conflicting pattern, like Handle.
 func (s *Server) Mount(pattern string, h http.Handler) {
 	s.mux.Handle(pattern, h)
+	s.routes.add(pattern)
+}
+
+// Routes returns the patterns registered with Handle and Mount, sorted, as
+// they were given to the ServeMux ("GET /api/v1/notes/{id}"): what the
+// OpenAPI document is checked against.
+func (s *Server) Routes() []string {
+	s.routes.mu.Lock()
+	defer s.routes.mu.Unlock()
+	out := slices.Clone(s.routes.patterns)
+	slices.Sort(out)
+	return out
+}
+
+// routeList records the registered patterns. Registration goes on after
+// NewServer (cmd/quire mounts the gateway and the trust report), so reads
+// and writes are guarded.
+type routeList struct {
+	mu       sync.Mutex
+	patterns []string
+}
+
+// add records pattern.
+func (l *routeList) add(pattern string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.patterns = append(l.patterns, pattern)
 }
 
 // route dispatches r through the ServeMux. ServeMux answers unknown routes

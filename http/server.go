@@ -35,6 +35,7 @@ type Server struct {
 	warnUntrustedProxy sync.Once
 	// decisionLogs bounds the log lines of refused requests.
 	decisionLogs logBudget
+	routes       routeList // the registered patterns, for Routes
 
 	mu         sync.Mutex
 	connLimits []*limits.Listener // guarded by mu
@@ -59,6 +60,7 @@ func NewServer(cfg Config) *Server {
 	s.registerHealth()
 	s.registerMetrics()
 	s.registerLimitMetrics()
+	s.registerOpenAPI()
 	if cfg.Auth != nil {
 		s.registerAuth()
 		s.registerPages()

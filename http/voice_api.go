@@ -60,7 +60,7 @@ func (h *voiceAPI) create(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out := map[string]any{"idea": res.Idea, "truncated": res.Truncated}
+	out := map[string]any{"idea": ideaBody(res.Idea), "truncated": res.Truncated}
 	if res.File != nil {
 		out["file"] = fileBody(res.File)
 	}
