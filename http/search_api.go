@@ -2,6 +2,8 @@ package http
 
 import (
 	"net/http"
+	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -18,6 +20,57 @@ func (s *Server) registerSearch() {
 	}
 	h := &searchAPI{s: s, svc: s.cfg.Search}
 	s.Handle("GET /api/v1/search", h.search)
+	s.Mount("POST /api/v1/search", BodyLimit(maxSearchBody, s.handlerFunc(h.searchBody)))
+}
+
+// maxSearchBody caps the body of POST /api/v1/search.
+const maxSearchBody = 16 << 10
+
+// searchRequest is the body of POST /api/v1/search: the parameters of
+// GET /api/v1/search as JSON. Clients search this way for text that the
+// shield would refuse in a URL (a note that quotes SQL or shell): the
+// body, like a note's, is not put to the rules.
+type searchRequest struct {
+	Q        string   `json:"q"`
+	Mode     string   `json:"mode"`
+	Type     []string `json:"type"`
+	FolderID *string  `json:"folderId"`
+	After    string   `json:"after"`
+	Before   string   `json:"before"`
+	Limit    *int     `json:"limit"`
+	Offset   int      `json:"offset"`
+	Rerank   bool     `json:"rerank"`
+}
+
+// searchBody answers POST /api/v1/search as GET does.
+func (h *searchAPI) searchBody(w http.ResponseWriter, r *http.Request) error {
+	if err := checkQuery(r); err != nil {
+		return err
+	}
+	var in *searchRequest
+	if err := decodeStrict(r, &in); err != nil {
+		return err
+	}
+	if in == nil {
+		return quire.Errorf(quire.EINVALID, "Request body must be a JSON object: the search.")
+	}
+	q := url.Values{"q": {in.Q}}
+	for k, v := range map[string]string{"mode": in.Mode, "type": strings.Join(in.Type, ","), "after": in.After, "before": in.Before} {
+		if v != "" {
+			q.Set(k, v)
+		}
+	}
+	if in.FolderID != nil {
+		q.Set("folderId", *in.FolderID)
+	}
+	if in.Limit != nil {
+		q.Set("limit", strconv.Itoa(*in.Limit))
+	}
+	q.Set("offset", strconv.Itoa(in.Offset))
+	q.Set("rerank", strconv.FormatBool(in.Rerank))
+	r2 := r.Clone(r.Context())
+	r2.URL.RawQuery = q.Encode()
+	return h.search(w, r2)
 }
 
 type searchAPI struct {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/quirehq/quire"
 	"github.com/quirehq/quire/barrier"
+	"github.com/quirehq/quire/edge/shield"
 	"github.com/quirehq/quire/finder"
 	quirehttp "github.com/quirehq/quire/http"
 	"github.com/quirehq/quire/internal/authtest"
@@ -18,7 +19,7 @@ import (
 
 // newSearchAPI is a server with notes, ideas and folders on one SQLite
 // database, written through the search service's wrappers.
-func newSearchAPI(t *testing.T) *wsAPI {
+func newSearchAPI(t *testing.T, sh *shield.Shield) *wsAPI {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
@@ -42,7 +43,7 @@ func newSearchAPI(t *testing.T) *wsAPI {
 	t.Cleanup(func() { _ = f.Close() })
 	e := &wsAPI{t: t, svc: svc, ws: sqlite.NewWorkspaceService(db, b)}
 	e.srv = quirehttp.NewServer(quirehttp.Config{Auth: svc, AuthBurst: 1000, Workspaces: e.ws, Notes: f.Notes(notes),
-		Ideas: f.Ideas(ideas), Folders: f.Folders(folders), Search: f})
+		Ideas: f.Ideas(ideas), Folders: f.Folders(folders), Search: f, Shield: sh})
 	return e
 }
 
@@ -55,7 +56,7 @@ func results(r apiResult) []map[string]any {
 }
 
 func TestSearchAPI(t *testing.T) {
-	e := newSearchAPI(t)
+	e := newSearchAPI(t, nil)
 	u := e.user("search@example.com")
 	id := createNote(u, map[string]any{"title": "Café plans", "content": "Open the café in spring."})
 	u.want(u.do(http.MethodPost, "/api/v1/ideas", map[string]any{"text": "A café loyalty card"}), 201, "")
@@ -85,7 +86,7 @@ func TestSearchAPI(t *testing.T) {
 // TestSearchAPIIsolation: a second user, also a member of the first
 // user's workspace, finds nothing of it (claim ISO-1).
 func TestSearchAPIIsolation(t *testing.T) {
-	e := newSearchAPI(t)
+	e := newSearchAPI(t, nil)
 	alice, mallory := e.user("alice@example.com"), e.user("mallory@example.com")
 	createNote(alice, map[string]any{"title": "Salary review", "content": "confidential numbers"})
 	e.join(mallory, alice.personal, quire.RoleEditor)
@@ -100,4 +101,24 @@ func TestSearchAPIIsolation(t *testing.T) {
 	anon := alice.clone()
 	anon.cookie = ""
 	anon.want(anon.do(http.MethodGet, "/api/v1/search?q=salary", nil), 401, "unauthorized")
+}
+
+// TestSearchAPIByBody searches for text the shield refuses in a URL:
+// through the body, with the default shield, it is found.
+func TestSearchAPIByBody(t *testing.T) {
+	sh, err := shield.New(shield.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := newSearchAPI(t, sh)
+	u := e.user("sql@example.com")
+	id := createNote(u, map[string]any{"title": "Injection notes", "content": "Never build SELECT * FROM users WHERE 1=1 OR name = 'x' by hand."})
+	u.want(u.do(http.MethodGet, "/api/v1/search?q=%27+OR+1%3D1+--", nil), 403, "shield_blocked")
+	r := u.want(u.do(http.MethodPost, "/api/v1/search", map[string]any{"q": "\"SELECT * FROM users WHERE 1=1\"", "type": []string{"note"}, "limit": 5}), 200, "")
+	if hits := results(r); len(hits) != 1 || hits[0]["id"] != id {
+		t.Fatalf("search by body found %v", r.body)
+	}
+	u.want(u.do(http.MethodPost, "/api/v1/search", map[string]any{"q": "x", "mode": "vector"}), 400, "invalid_input")
+	u.want(u.do(http.MethodPost, "/api/v1/search", map[string]any{"q": "x", "sort": "date"}), 400, "invalid_input")
+	u.want(u.do(http.MethodPost, "/api/v1/search", map[string]any{"q": "x", "type": []string{"page"}}), 400, "invalid_input")
 }

@@ -41,8 +41,8 @@ const (
 )
 
 // DefaultExclusions are the routes whose bodies carry arbitrary user text:
-// the AI prompt routes, notes, ideas and chats, whose writing legitimately
-// quotes SQL, shell or markup (see the package documentation for how they
+// the AI prompt routes, notes, ideas, chats and searches of them, whose
+// writing legitimately quotes SQL, shell or markup (see the package documentation for how they
 // stay protected).
 var DefaultExclusions = []string{
 	"/v1/chat/completions",
@@ -52,6 +52,7 @@ var DefaultExclusions = []string{
 	"/api/v1/notes",
 	"/api/v1/chats",
 	"/api/v1/ideas",
+	"/api/v1/search",
 }
 
 // DefaultBypass are the AI gateway's routes, which the rules do not

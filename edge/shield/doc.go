@@ -53,9 +53,10 @@
 // or markup, and CRS would refuse much of it. Their path, query string and
 // headers are still inspected. Only a clean path counts (no dot segments,
 // doubled or encoded slashes), so no other route can borrow an exclusion.
-// Note, idea and chat bodies (/api/v1/notes, /api/v1/ideas, /api/v1/chats)
-// are excluded for the same reason: a writer's note, or a question about
-// it, quotes SQL, shell and markup. They stay protected by what those
+// Note, idea, chat and search bodies (/api/v1/notes, /api/v1/ideas,
+// /api/v1/chats, /api/v1/search) are excluded for the same reason: a
+// writer's note, or a question or search about it, quotes SQL, shell and
+// markup. They stay protected by what those
 // routes do with them: a session cookie with CSRF protection or an API
 // key, strict JSON decoding, storage encrypted through parameterised
 // statements, and rendering only through the Markdown sanitizer.
