@@ -2,18 +2,16 @@ package chat_test
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/quirehq/quire"
-	"github.com/quirehq/quire/barrier"
 	"github.com/quirehq/quire/chat"
 	"github.com/quirehq/quire/gateway"
 	"github.com/quirehq/quire/gateway/endpoint"
+	"github.com/quirehq/quire/internal/authtest"
 	"github.com/quirehq/quire/sqlite"
 )
 
@@ -69,17 +67,7 @@ type env struct {
 
 func newEnv(t *testing.T, cfg chat.Config) *env {
 	ctx := context.Background()
-	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "quire.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = db.Close() })
-	key := make([]byte, barrier.RootKeySize)
-	_, _ = rand.Read(key)
-	b, err := barrier.Open(ctx, barrier.StaticSource(key), sqlite.NewKeyStore(db), barrier.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	db, b, _ := authtest.SQLite(t)
 	users, wss := sqlite.NewUserService(db, b), sqlite.NewWorkspaceService(db, b)
 	e := &env{t: t, chats: sqlite.NewChatService(db, b), notes: sqlite.NewNoteService(db, b), ai: &fakeAI{}, search: &fakeRetriever{}}
 	for i, name := range []string{"a", "b"} {
@@ -104,6 +92,7 @@ func newEnv(t *testing.T, cfg chat.Config) *env {
 	if cfg.Model == "" {
 		cfg.Model = "default-model"
 	}
+	var err error
 	if e.svc, err = chat.New(cfg); err != nil {
 		t.Fatal(err)
 	}

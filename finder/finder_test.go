@@ -2,9 +2,7 @@ package finder_test
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -12,10 +10,10 @@ import (
 	"time"
 
 	"github.com/quirehq/quire"
-	"github.com/quirehq/quire/barrier"
 	"github.com/quirehq/quire/finder"
 	"github.com/quirehq/quire/gateway"
 	"github.com/quirehq/quire/gateway/endpoint"
+	"github.com/quirehq/quire/internal/authtest"
 	"github.com/quirehq/quire/search"
 	"github.com/quirehq/quire/sqlite"
 )
@@ -54,17 +52,7 @@ type env struct {
 
 func newEnv(t *testing.T, rerankModel string) *env {
 	ctx := context.Background()
-	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "quire.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = db.Close() })
-	key := make([]byte, barrier.RootKeySize)
-	_, _ = rand.Read(key)
-	b, err := barrier.Open(ctx, barrier.StaticSource(key), sqlite.NewKeyStore(db), barrier.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	db, b, _ := authtest.SQLite(t)
 	u := &quire.User{Email: "f@example.com", Name: "f"}
 	if err := sqlite.NewUserService(db, b).CreateUser(ctx, u); err != nil {
 		t.Fatal(err)
@@ -250,17 +238,7 @@ func (v *vectorAI) Embed(_ context.Context, _ *endpoint.Caller, req *gateway.Emb
 
 func TestSemanticSearch(t *testing.T) {
 	ctx := context.Background()
-	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "quire.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = db.Close() })
-	key := make([]byte, barrier.RootKeySize)
-	_, _ = rand.Read(key)
-	b, err := barrier.Open(ctx, barrier.StaticSource(key), sqlite.NewKeyStore(db), barrier.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	db, b, _ := authtest.SQLite(t)
 	u := &quire.User{Email: "s@example.com", Name: "s"}
 	_ = sqlite.NewUserService(db, b).CreateUser(ctx, u)
 	w := &quire.Workspace{Name: "w", Region: quire.RegionEU, OwnerID: u.ID}

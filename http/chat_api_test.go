@@ -4,17 +4,14 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"crypto/rand"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/quirehq/quire"
-	"github.com/quirehq/quire/barrier"
 	"github.com/quirehq/quire/chat"
 	"github.com/quirehq/quire/edge/shield"
 	"github.com/quirehq/quire/gateway"
@@ -47,19 +44,7 @@ func (s *scriptedAI) ChatStream(_ context.Context, _ *endpoint.Caller, _ *gatewa
 // database, answering through ai; sh, if not nil, is the shield.
 func newChatAPI(t *testing.T, ai *scriptedAI, sh *shield.Shield) *wsAPI {
 	t.Helper()
-	ctx := context.Background()
-	dir := t.TempDir()
-	db, err := sqlite.Open(ctx, filepath.Join(dir, "quire.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = db.Close() })
-	key := make([]byte, barrier.RootKeySize)
-	_, _ = rand.Read(key)
-	b, err := barrier.Open(ctx, barrier.StaticSource(key), sqlite.NewKeyStore(db), barrier.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	db, b, dir := authtest.SQLite(t)
 	svc, _ := authtest.OnStore(t, db, b, dir, authtest.Options{})
 	notes, chats := sqlite.NewNoteService(db, b), sqlite.NewChatService(db, b)
 	cs, err := chat.New(chat.Config{Chats: chats, Notes: notes, AI: ai, Model: "quire-default",

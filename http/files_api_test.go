@@ -2,7 +2,6 @@ package http_test
 
 import (
 	"bytes"
-	"context"
 	"crypto/rand"
 	"encoding/json"
 	"fmt"
@@ -15,7 +14,6 @@ import (
 	"testing"
 
 	"github.com/quirehq/quire"
-	"github.com/quirehq/quire/barrier"
 	"github.com/quirehq/quire/blob"
 	"github.com/quirehq/quire/edge/shield"
 	"github.com/quirehq/quire/files"
@@ -36,19 +34,7 @@ type filesEnv struct {
 // the default); sh, if not nil, is the shield in front of it.
 func newFilesAPI(t *testing.T, sh *shield.Shield, maxSize int64) *filesEnv {
 	t.Helper()
-	ctx := context.Background()
-	dir := t.TempDir()
-	db, err := sqlite.Open(ctx, filepath.Join(dir, "quire.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = db.Close() })
-	key := make([]byte, barrier.RootKeySize)
-	_, _ = rand.Read(key)
-	b, err := barrier.Open(ctx, barrier.StaticSource(key), sqlite.NewKeyStore(db), barrier.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	db, b, dir := authtest.SQLite(t)
 	blobDir := filepath.Join(dir, "blobs")
 	local, err := blob.NewLocal(blob.LocalOptions{Dir: blobDir})
 	if err != nil {

@@ -1,16 +1,12 @@
 package http_test
 
 import (
-	"context"
-	"crypto/rand"
 	"net/http"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/quirehq/quire"
-	"github.com/quirehq/quire/barrier"
 	quirehttp "github.com/quirehq/quire/http"
 	"github.com/quirehq/quire/internal/authtest"
 	"github.com/quirehq/quire/sqlite"
@@ -21,19 +17,7 @@ import (
 // need e.t set (newFolderIdeaEnv does).
 func newFolderIdeaAPI(t testing.TB) *wsAPI {
 	t.Helper()
-	ctx := context.Background()
-	dir := t.TempDir()
-	db, err := sqlite.Open(ctx, filepath.Join(dir, "quire.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = db.Close() })
-	key := make([]byte, barrier.RootKeySize)
-	_, _ = rand.Read(key)
-	b, err := barrier.Open(ctx, barrier.StaticSource(key), sqlite.NewKeyStore(db), barrier.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	db, b, dir := authtest.SQLite(t)
 	svc, _ := authtest.OnStore(t, db, b, dir, authtest.Options{})
 	e := &wsAPI{svc: svc, ws: sqlite.NewWorkspaceService(db, b)}
 	e.srv = quirehttp.NewServer(quirehttp.Config{Auth: svc, AuthBurst: 1000, Workspaces: e.ws, Notes: sqlite.NewNoteService(db, b),

@@ -2,17 +2,13 @@ package http_test
 
 import (
 	"bytes"
-	"context"
-	"crypto/rand"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/quirehq/quire"
-	"github.com/quirehq/quire/barrier"
 	"github.com/quirehq/quire/edge/shield"
 	quirehttp "github.com/quirehq/quire/http"
 	"github.com/quirehq/quire/internal/authtest"
@@ -23,19 +19,7 @@ import (
 // SQLite database; sh, if not nil, is the shield in front of it.
 func newNotesAPI(t *testing.T, sh *shield.Shield) *wsAPI {
 	t.Helper()
-	ctx := context.Background()
-	dir := t.TempDir()
-	db, err := sqlite.Open(ctx, filepath.Join(dir, "quire.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = db.Close() })
-	key := make([]byte, barrier.RootKeySize)
-	_, _ = rand.Read(key)
-	b, err := barrier.Open(ctx, barrier.StaticSource(key), sqlite.NewKeyStore(db), barrier.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	db, b, dir := authtest.SQLite(t)
 	svc, _ := authtest.OnStore(t, db, b, dir, authtest.Options{})
 	e := &wsAPI{t: t, svc: svc, ws: sqlite.NewWorkspaceService(db, b)}
 	e.srv = quirehttp.NewServer(quirehttp.Config{Auth: svc, AuthBurst: 1000, Workspaces: e.ws, Notes: sqlite.NewNoteService(db, b),

@@ -1,15 +1,11 @@
 package http_test
 
 import (
-	"context"
-	"crypto/rand"
 	"net/http"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/quirehq/quire"
-	"github.com/quirehq/quire/barrier"
 	"github.com/quirehq/quire/edge/shield"
 	"github.com/quirehq/quire/finder"
 	quirehttp "github.com/quirehq/quire/http"
@@ -21,19 +17,7 @@ import (
 // database, written through the search service's wrappers.
 func newSearchAPI(t *testing.T, sh *shield.Shield) *wsAPI {
 	t.Helper()
-	ctx := context.Background()
-	dir := t.TempDir()
-	db, err := sqlite.Open(ctx, filepath.Join(dir, "quire.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = db.Close() })
-	key := make([]byte, barrier.RootKeySize)
-	_, _ = rand.Read(key)
-	b, err := barrier.Open(ctx, barrier.StaticSource(key), sqlite.NewKeyStore(db), barrier.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	db, b, dir := authtest.SQLite(t)
 	svc, _ := authtest.OnStore(t, db, b, dir, authtest.Options{})
 	notes, ideas, folders := sqlite.NewNoteService(db, b), sqlite.NewIdeaService(db, b), sqlite.NewFolderService(db, b)
 	f, err := finder.New(finder.Config{Notes: notes, Ideas: ideas, Folders: folders})

@@ -3,7 +3,6 @@ package http_test
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"encoding/binary"
 	"io"
 	"mime/multipart"
@@ -14,7 +13,6 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/quirehq/quire/barrier"
 	"github.com/quirehq/quire/blob"
 	"github.com/quirehq/quire/files"
 	"github.com/quirehq/quire/gateway"
@@ -65,19 +63,7 @@ type voiceEnv struct {
 
 func newVoiceAPI(t *testing.T) *voiceEnv {
 	t.Helper()
-	ctx := context.Background()
-	dir := t.TempDir()
-	db, err := sqlite.Open(ctx, filepath.Join(dir, "quire.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = db.Close() })
-	key := make([]byte, barrier.RootKeySize)
-	_, _ = rand.Read(key)
-	b, err := barrier.Open(ctx, barrier.StaticSource(key), sqlite.NewKeyStore(db), barrier.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	db, b, dir := authtest.SQLite(t)
 	local, err := blob.NewLocal(blob.LocalOptions{Dir: filepath.Join(dir, "blobs")})
 	if err != nil {
 		t.Fatal(err)

@@ -2,12 +2,10 @@ package http_test
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -15,7 +13,6 @@ import (
 
 	"github.com/quirehq/quire"
 	"github.com/quirehq/quire/auth"
-	"github.com/quirehq/quire/barrier"
 	quirehttp "github.com/quirehq/quire/http"
 	"github.com/quirehq/quire/internal/authtest"
 	"github.com/quirehq/quire/sqlite"
@@ -53,19 +50,7 @@ func newWorkspaceAPI(t *testing.T, wrap func(quire.WorkspaceService) quire.Works
 // result's helpers that take a *testing.T are not usable.
 func buildWorkspaceAPI(t testing.TB, wrap func(quire.WorkspaceService) quire.WorkspaceService) *wsAPI {
 	t.Helper()
-	ctx := context.Background()
-	dir := t.TempDir()
-	db, err := sqlite.Open(ctx, filepath.Join(dir, "quire.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = db.Close() })
-	key := make([]byte, barrier.RootKeySize)
-	_, _ = rand.Read(key)
-	b, err := barrier.Open(ctx, barrier.StaticSource(key), sqlite.NewKeyStore(db), barrier.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	db, b, dir := authtest.SQLite(t)
 	svc, _ := authtest.OnStore(t, db, b, dir, authtest.Options{})
 	e := &wsAPI{svc: svc, ws: sqlite.NewWorkspaceService(db, b)}
 	served := e.ws

@@ -1,6 +1,8 @@
 package authtest
 
 import (
+	"context"
+	"crypto/rand"
 	"log/slog"
 	"path/filepath"
 	"testing"
@@ -12,6 +14,26 @@ import (
 	"github.com/quirehq/quire/password"
 	"github.com/quirehq/quire/sqlite"
 )
+
+// SQLite opens a new SQLite database in a temporary directory, and a
+// barrier over it with a random root key, for tests; the database closes
+// when t ends. dir is the directory, for the outbox and other files.
+func SQLite(t testing.TB) (db *sqlite.DB, b *barrier.Barrier, dir string) {
+	t.Helper()
+	ctx := context.Background()
+	dir = t.TempDir()
+	db, err := sqlite.Open(ctx, filepath.Join(dir, "quire.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = db.Close() })
+	key := make([]byte, barrier.RootKeySize)
+	_, _ = rand.Read(key)
+	if b, err = barrier.Open(ctx, barrier.StaticSource(key), sqlite.NewKeyStore(db), barrier.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	return db, b, dir
+}
 
 // OnStore returns a Service over an open SQLite database and its barrier,
 // for tests that also look at the store from below (the trust checks), and
