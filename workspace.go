@@ -81,7 +81,9 @@ type WorkspaceService interface {
 	FindWorkspacesByUser(ctx context.Context, userID string) ([]*Workspace, error)
 	RenameWorkspace(ctx context.Context, id, name string) (*Workspace, error)
 	// DeleteWorkspace shreds the workspace's data keys (crypto-shredding:
-	// backups become unreadable too) and removes its rows, atomically.
+	// copies of its rows no longer open with the live key store; a backup
+	// of the database made before keeps its own copy of the keys) and
+	// removes its rows, atomically.
 	DeleteWorkspace(ctx context.Context, id string) error
 	AddMember(ctx context.Context, m *Membership) error
 	RemoveMember(ctx context.Context, workspaceID, userID string) error

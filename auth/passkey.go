@@ -94,6 +94,9 @@ func (s *Service) FinishPasskeyRegistration(ctx context.Context, sess *quire.Ses
 	if err := s.store.CreatePasskey(ctx, pk); err != nil {
 		return nil, nil, err
 	}
+	if err := s.dropEmailChange(ctx, pk.UserID); err != nil {
+		return nil, nil, err
+	}
 	_ = s.audit(ctx, EventPasskeyAdded, pk.UserID, map[string]string{"passkey": pk.ID})
 	s.notifyChange(ctx, pk.UserID, "A passkey was added.")
 	login, err := s.rotate(ctx, sess, c)
@@ -115,6 +118,9 @@ func (s *Service) RemovePasskey(ctx context.Context, userID, id, pw string) erro
 		return err
 	}
 	if err := s.store.DeletePasskey(ctx, userID, id); err != nil {
+		return err
+	}
+	if err := s.dropEmailChange(ctx, userID); err != nil {
 		return err
 	}
 	s.notifyChange(ctx, userID, "A passkey was removed.")

@@ -66,6 +66,9 @@ func (s *Service) ChangePassword(ctx context.Context, sess *quire.Session, curre
 	if err := s.store.DeleteSessions(ctx, sess.UserID, sess.ID); err != nil {
 		return nil, err
 	}
+	if err := s.dropEmailChange(ctx, sess.UserID); err != nil {
+		return nil, err
+	}
 	_ = s.audit(ctx, EventPasswordChanged, sess.UserID, nil)
 	s.notifyChange(ctx, sess.UserID, "The password was changed, and every other session signed out.")
 	return s.rotate(ctx, sess, c)
@@ -127,6 +130,9 @@ func (s *Service) ResetPassword(ctx context.Context, token, pw string) error {
 	if err := s.revokeAPIKeys(ctx, t.UserID); err != nil {
 		return err
 	}
+	if err := s.dropEmailChange(ctx, t.UserID); err != nil {
+		return err
+	}
 	// The link proved control of the address too.
 	if err := s.store.MarkEmailVerified(ctx, t.UserID, s.now().UTC()); err != nil {
 		return err
@@ -135,9 +141,15 @@ func (s *Service) ResetPassword(ctx context.Context, token, pw string) error {
 	return s.audit(ctx, EventPasswordReset, t.UserID, nil)
 }
 
-// VerifyEmail marks the address verified with the token from email.
+// VerifyEmail marks the address verified with the token from email, or,
+// for the link of an email change, makes the change (RequestEmailChange).
 func (s *Service) VerifyEmail(ctx context.Context, token string) error {
 	t, err := s.consume(ctx, token, quire.TokenVerifyEmail)
+	if quire.ErrorCode(err) == quire.ETOKENINVALID {
+		if changed, cerr := s.confirmEmailChange(ctx, token); changed {
+			return cerr
+		}
+	}
 	if err != nil {
 		return err
 	}

@@ -108,6 +108,9 @@ func (s *Service) RevokeOtherSessions(ctx context.Context, userID, keepID string
 	if err := s.store.DeleteSessions(ctx, userID, keepID); err != nil {
 		return err
 	}
+	if err := s.dropEmailChange(ctx, userID); err != nil {
+		return err
+	}
 	return s.audit(ctx, EventSessionRevoked, userID, map[string]string{"session": "all-others"})
 }
 

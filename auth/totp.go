@@ -61,6 +61,9 @@ func (s *Service) ConfirmTOTP(ctx context.Context, sess *quire.Session, code str
 	if err := s.store.EnableTOTP(ctx, sess.UserID, s.recoveryIndexes(hashes)); err != nil {
 		return nil, nil, err
 	}
+	if err := s.dropEmailChange(ctx, sess.UserID); err != nil {
+		return nil, nil, err
+	}
 	_ = s.audit(ctx, EventMFAEnabled, sess.UserID, map[string]string{"method": "totp"})
 	s.notifyChange(ctx, sess.UserID, "Two-factor authentication with an authenticator app was turned on.")
 	login, err := s.rotate(ctx, sess, c)
@@ -73,6 +76,9 @@ func (s *Service) DisableTOTP(ctx context.Context, sess *quire.Session, pw strin
 		return nil, err
 	}
 	if err := s.store.DisableTOTP(ctx, sess.UserID); err != nil {
+		return nil, err
+	}
+	if err := s.dropEmailChange(ctx, sess.UserID); err != nil {
 		return nil, err
 	}
 	_ = s.audit(ctx, EventMFADisabled, sess.UserID, map[string]string{"method": "totp"})

@@ -80,8 +80,10 @@ func (b *Barrier) BlindIndex(purpose string, value []byte) []byte {
 	return m.Sum(nil)
 }
 
-// Shred deletes every data key of scope, making all data encrypted under it
-// unrecoverable, including copies in backups made before.
+// Shred deletes every data key of scope from the key store, making all data
+// encrypted under it unrecoverable with that key store. A backup of the key
+// store made before holds its own copy of the wrapped keys, and opens with
+// the root key until that backup is deleted.
 func (b *Barrier) Shred(ctx context.Context, scope Scope) error {
 	if err := b.ks.DeleteDataKeys(ctx, scope); err != nil {
 		return fmt.Errorf("shred keys: %w", err)

@@ -140,8 +140,9 @@ func (s *Store) Delete(ctx context.Context, workspaceID, blobID string) error {
 }
 
 // DeleteWorkspace removes every blob of a workspace. Shredding the
-// workspace's barrier scope first makes them unreadable at once, backups
-// included; this then reclaims the space.
+// workspace's barrier scope first makes them unreadable at once with the
+// live key store (a backup of the database made before keeps its own copy
+// of the keys); this then reclaims the space.
 func (s *Store) DeleteWorkspace(ctx context.Context, workspaceID string) error {
 	if !quire.ValidID(workspaceID) {
 		return quire.Errorf(quire.EINVALID, "Workspace ID is not a valid identifier.")

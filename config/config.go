@@ -46,6 +46,9 @@ type Config struct {
 	Metrics Metrics `yaml:"metrics"`
 	// Workspace configures notes and their history.
 	Workspace Workspace `yaml:"workspace"`
+	// Disclosure is vulnerability disclosure: security.txt and the report
+	// intake (claim VDP-1).
+	Disclosure Disclosure `yaml:"disclosure"`
 
 	// derived records which paths were defaulted from DataDir, so that
 	// SetDataDir can move them and leave explicit ones alone.

@@ -86,9 +86,11 @@ func base(lookup lookupFunc) *Config {
 		RateLimit: baseRateLimit(),
 		Metrics:   Metrics{Enabled: true},
 		Workspace: Workspace{Versions: Versions{Keep: DefaultKeepVersions}, Chat: Chat{ContextTokens: 3000},
-			Search: Search{CacheMB: 256}, Files: Files{Storage: StorageLocal, MaxSizeMB: DefaultMaxFileMB}},
-		Bots:   bot.DefaultConfig(),
-		Shield: baseShield(),
+			Search: Search{CacheMB: 256}, Files: Files{Storage: StorageLocal, MaxSizeMB: DefaultMaxFileMB},
+			Sharing: Sharing{InviteTTL: DefaultInviteTTL}},
+		Bots:       bot.DefaultConfig(),
+		Shield:     baseShield(),
+		Disclosure: baseDisclosure(),
 	}
 }
 

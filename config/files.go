@@ -31,6 +31,9 @@ type S3 struct {
 	// Insecure uses plain HTTP: only for a loopback endpoint in
 	// development.
 	Insecure bool `yaml:"insecure"`
+	// Attestation is a reference for the storage provider's terms (free
+	// text or an https URL), shown in the sub-processor list (claim SUB-1).
+	Attestation string `yaml:"attestation"`
 }
 
 // File size bounds, in MiB.

@@ -57,6 +57,11 @@ type SMTP struct {
 	TLS string `yaml:"tls"`
 	// Timeout bounds one delivery. Default 10s.
 	Timeout time.Duration `yaml:"timeout"`
+	// Region and Attestation describe the relay in the sub-processor list
+	// (claim SUB-1): where it runs, and a reference for its terms (free
+	// text or an https URL). Both optional.
+	Region      string `yaml:"region"`
+	Attestation string `yaml:"attestation"`
 }
 
 func baseMail() Mail {

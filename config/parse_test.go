@@ -196,7 +196,7 @@ func TestParseErrors(t *testing.T) {
 		{"unclosed reference", "data_dir: a${B\n", []string{
 			"q.yaml:1: data_dir: malformed ${...} reference: write ${NAME} (letters, digits and _), or $$ for a literal $"}},
 		{"key is not expanded", "${MODE}: production\n", []string{
-			"q.yaml:1: ${MODE}: unknown key; the keys accepted here are mode, data_dir, server, tls, root_key, database, keys, logs, ai, auth, mail, ratelimit, bots, shield, metrics, workspace"}},
+			"q.yaml:1: ${MODE}: unknown key; the keys accepted here are mode, data_dir, server, tls, root_key, database, keys, logs, ai, auth, mail, ratelimit, bots, shield, metrics, workspace, disclosure"}},
 		{"unknown top-level key", "mdoe: production\n", []string{
 			`q.yaml:1: mdoe: unknown key; did you mean "mode"?`}},
 		{"unknown key in another style", "dataDir: /x\n", []string{
@@ -206,7 +206,7 @@ func TestParseErrors(t *testing.T) {
 		{"price not a number", "ai:\n  prices:\n    m: {input: cheap}\n", []string{
 			"q.yaml:3: ai.prices.m.input: expected a number such as 0.15"}},
 		{"unknown key in list item", "ai:\n  providers:\n    - name: a\n      colour: blue\n", []string{
-			"q.yaml:4: ai.providers[0].colour: unknown key; the keys accepted here are name, kind, base_url, api_key, zdr, trains_on_data, models, api_version, deployment, region, project, timeout, max_concurrent"}},
+			"q.yaml:4: ai.providers[0].colour: unknown key; the keys accepted here are name, kind, base_url, api_key, zdr, trains_on_data, models, api_version, deployment, region, project, attestation, timeout, max_concurrent"}},
 		{"all problems at once", "mdoe: x\nserver:\n  adr: 1\n  max_header_bytes: lots\n  read_timeout: 30\nai:\n  providers:\n    - models: gpt\n      zdr: maybe\n", []string{
 			`q.yaml:1: mdoe: unknown key; did you mean "mode"?`,
 			`q.yaml:3: server.adr: unknown key; did you mean "addr"?`,

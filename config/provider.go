@@ -46,9 +46,15 @@ type Provider struct {
 	// APIVersion and Deployment apply to azure_openai only.
 	APIVersion string `yaml:"api_version"`
 	Deployment string `yaml:"deployment"`
-	// Region and Project apply to vertex only.
-	Region  string `yaml:"region"`
+	// Region is where the provider processes requests, shown in the
+	// sub-processor list (claim SUB-1). Required with vertex, where it also
+	// picks the endpoint; informational for every other kind.
+	Region string `yaml:"region"`
+	// Project applies to vertex only.
 	Project string `yaml:"project"`
+	// Attestation is the operator's reference for the provider's terms: free
+	// text or an https URL (a DPA, say), shown in the sub-processor list.
+	Attestation string `yaml:"attestation"`
 	// Timeout bounds one attempt: a whole answer, or a stream's first
 	// event (default: the vendor package's).
 	Timeout time.Duration `yaml:"timeout"`

@@ -54,6 +54,8 @@ mail:
 		password: ${SMTP_PASSWORD}
 		tls: tls
 		timeout: 20s
+		region: EU (Frankfurt)
+		attestation: https://relay.example/dpa
 `)
 
 var fullAuthMailWant = struct {
@@ -71,7 +73,8 @@ var fullAuthMailWant = struct {
 		Passkeys: Passkeys{RPID: "example.com", Origins: []string{"https://quire.example.com", "https://app.example.com"}},
 	},
 	Mail{From: "Quire Notices <notices@example.com>", SMTP: SMTP{Host: "smtp.example.com", Port: 2465,
-		Username: "quire", Password: "s3cret-smtp", TLS: "tls", Timeout: 20 * time.Second}},
+		Username: "quire", Password: "s3cret-smtp", TLS: "tls", Timeout: 20 * time.Second,
+		Region: "EU (Frankfurt)", Attestation: "https://relay.example/dpa"}},
 }
 
 func TestAuthMailFullFile(t *testing.T) {

@@ -41,6 +41,8 @@ func (c *Config) Validate() error {
 	c.validateWorkspace(&p)
 	c.validateBots(&p)
 	c.validateShield(&p)
+	c.validateDisclosure(&p)
+	c.validateSubProcessors(&p)
 	return p.err()
 }
 

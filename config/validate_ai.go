@@ -165,7 +165,6 @@ func validateKindFields(p *problems, key string, pr Provider) {
 	}
 	only("api_version", pr.APIVersion, KindAzureOpenAI)
 	only("deployment", pr.Deployment, KindAzureOpenAI)
-	only("region", pr.Region, KindVertex)
 	only("project", pr.Project, KindVertex)
 	if pr.Kind == KindVertex {
 		if pr.Project == "" {

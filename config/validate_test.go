@@ -199,7 +199,6 @@ func TestValidateMessages(t *testing.T) {
 		{"kind-specific fields", fns(withProvider(func(p *Provider) { p.APIVersion, p.Deployment, p.Region, p.Project = "v", "d", "r", "p" })), []string{
 			"ai.providers[0].api_version: only applies to kind azure_openai; remove it",
 			"ai.providers[0].deployment: only applies to kind azure_openai; remove it",
-			"ai.providers[0].region: only applies to kind vertex; remove it",
 			"ai.providers[0].project: only applies to kind vertex; remove it"}},
 		{"vertex", fns(withProvider(func(p *Provider) { p.Kind, p.APIKey = KindVertex, "" })), []string{
 			"ai.providers[0].project: required with kind vertex: the Google Cloud project ID",

@@ -17,7 +17,22 @@ type Workspace struct {
 	Files Files `yaml:"files"`
 	// Voice configures voice notes.
 	Voice Voice `yaml:"voice"`
+	// Sharing configures folder sharing by invitation.
+	Sharing Sharing `yaml:"sharing"`
 }
+
+// Sharing configures folder sharing by invitation.
+type Sharing struct {
+	// InviteTTL is how long an invitation link works (default 7d).
+	InviteTTL time.Duration `yaml:"invite_ttl"`
+}
+
+// Bounds of workspace.sharing.invite_ttl.
+const (
+	DefaultInviteTTL = 7 * 24 * time.Hour
+	minInviteTTL     = 10 * time.Minute
+	maxInviteTTL     = 30 * 24 * time.Hour
+)
 
 // Voice configures voice notes: recordings transcribed into ideas.
 type Voice struct {
@@ -98,6 +113,9 @@ func (c *Config) validateWorkspace(p *problems) {
 	}
 	if v.MaxAge < 0 || (v.MaxAge > 0 && v.MaxAge < minVersionAge) {
 		p.add("workspace.versions.max_age", "must be unset (keep versions of any age) or at least 1h, such as 365d")
+	}
+	if t := c.Workspace.Sharing.InviteTTL; t != 0 && (t < minInviteTTL || t > maxInviteTTL) {
+		p.add("workspace.sharing.invite_ttl", "must be from 10m to 30d, such as 7d")
 	}
 }
 

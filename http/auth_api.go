@@ -35,6 +35,7 @@ func (s *Server) registerAuth() {
 	s.Handle("POST /api/v1/admin/unlock", s.apiAdminUnlock)
 	s.Handle("GET /api/v1/admin/audit/verify", s.apiAdminVerifyAudit)
 	s.registerPasskeys()
+	s.registerDataRights()
 }
 
 // credentials is the body of sign-up and sign-in.

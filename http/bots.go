@@ -46,12 +46,17 @@ func routeClass(path string) bot.RouteClass {
 	case path == "/healthz" || path == "/readyz":
 		return bot.Health
 	case strings.HasPrefix(path, "/static/") || path == "/trust" || path == "/trust.json" ||
-		strings.HasPrefix(path, "/.well-known/") || path == "/robots.txt":
+		strings.HasPrefix(path, "/.well-known/") || path == "/robots.txt" || path == "/security.txt":
 		// Assets, and documents published for machines as much as for
-		// people: the trust report, security.txt, robots.txt.
+		// people: the trust report, security.txt (and the redirect from
+		// its legacy location), robots.txt.
 		return bot.Static
 	case hasAnyPrefix(path, authPaths):
 		return bot.Auth
+	case path == "/api/v1/security/reports":
+		// The anonymous report intake sends mail: it takes the browser
+		// pages' policy, like its form at /security/report.
+		return bot.Page
 	case strings.HasPrefix(path, "/api/") || strings.HasPrefix(path, "/v1/") ||
 		strings.HasPrefix(path, "/anthropic/") || path == "/metrics":
 		return bot.API

@@ -9,12 +9,15 @@ import (
 	"github.com/quirehq/quire"
 	"github.com/quirehq/quire/auth"
 	"github.com/quirehq/quire/chat"
+	"github.com/quirehq/quire/disclosure"
 	"github.com/quirehq/quire/edge/bot"
 	"github.com/quirehq/quire/edge/clientip"
 	"github.com/quirehq/quire/edge/shield"
+	"github.com/quirehq/quire/erase"
 	"github.com/quirehq/quire/files"
 	"github.com/quirehq/quire/finder"
 	"github.com/quirehq/quire/metrics"
+	"github.com/quirehq/quire/sharing"
 	"github.com/quirehq/quire/voice"
 )
 
@@ -85,6 +88,10 @@ type Config struct {
 	// routes, served with Auth, Workspaces and Folders.
 	Folders quire.FolderService
 	Ideas   quire.IdeaService
+	// Sharing shares folders by invitation: the routes under
+	// /api/v1/folders/{id}/shares, /api/v1/invitations and /api/v1/shared
+	// and the page /invite, served with Auth, Workspaces, Notes and Ideas.
+	Sharing *sharing.Service
 	// Files is the attachment service behind the file routes, served with
 	// Auth and Workspaces; with Notes too, deleting a note deletes its
 	// files.
@@ -99,6 +106,17 @@ type Config struct {
 	Search *finder.Service
 	// Voice turns recordings into ideas, behind POST /api/v1/voice-notes.
 	Voice *voice.Service
+	// Erase deletes accounts (claim GDPR-3), behind DELETE /api/v1/me and
+	// the account page's deletion form, served with Auth; nil serves
+	// neither.
+	Erase *erase.Service
+	// Privacy is the users' privacy settings store (claim CCPA-1), behind
+	// GET and PUT /api/v1/me/privacy, served with Auth; nil serves neither.
+	Privacy quire.PrivacyService
+	// Disclosure is vulnerability disclosure (claim VDP-1), behind
+	// /.well-known/security.txt, the report form /security/report and
+	// POST /api/v1/security/reports; served with or without Auth.
+	Disclosure *disclosure.Service
 	// OnAIPolicyChange, if not nil, is called with a workspace's ID after
 	// its AI policy was changed, so that a cache of policies (the AI
 	// gateway's) can drop it.

@@ -47,6 +47,26 @@ type ideasAPI struct {
 	s       *Server
 	ideas   quire.IdeaService
 	folders quire.FolderService
+	// grant is set on the routes of a folder shared with the caller
+	// (/api/v1/shared/{share}/ideas): ideas is then restricted to it.
+	grant *quire.ShareGrant
+}
+
+// caller returns the signed-in caller's own workspace, or the shared
+// folder's workspace on the shared routes.
+func (h *ideasAPI) caller(r *http.Request) (string, error) {
+	if h.grant != nil {
+		return h.grant.WorkspaceID, nil
+	}
+	return h.s.callerWorkspace(r)
+}
+
+// sharedPath prefixes path with the shared folder's routes on them.
+func (h *ideasAPI) sharedPath(path string) string {
+	if h.grant != nil {
+		return "/api/v1/shared/" + h.grant.ShareID + path
+	}
+	return "/api/v1" + path
 }
 
 // errNoIdea answers alike for a malformed ID, a deleted idea and another
@@ -98,7 +118,7 @@ func folderFilter(r *http.Request) (*string, error) {
 
 // list answers GET /api/v1/ideas?folderId=&limit=&offset=, newest first.
 func (h *ideasAPI) list(w http.ResponseWriter, r *http.Request) error {
-	ws, err := h.s.callerWorkspace(r)
+	ws, err := h.caller(r)
 	if err != nil {
 		return err
 	}
@@ -138,7 +158,7 @@ type createIdeaBody struct {
 
 // create answers POST /api/v1/ideas with 201 {"ideaId"}.
 func (h *ideasAPI) create(w http.ResponseWriter, r *http.Request) error {
-	ws, err := h.s.callerWorkspace(r)
+	ws, err := h.caller(r)
 	if err != nil {
 		return err
 	}
@@ -162,6 +182,6 @@ func (h *ideasAPI) create(w http.ResponseWriter, r *http.Request) error {
 	if err := h.ideas.CreateIdea(r.Context(), i); err != nil {
 		return err
 	}
-	w.Header().Set("Location", "/api/v1/ideas/"+i.ID)
+	w.Header().Set("Location", h.sharedPath("/ideas/"+i.ID))
 	return JSON(w, http.StatusCreated, map[string]string{"ideaId": i.ID})
 }

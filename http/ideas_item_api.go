@@ -18,7 +18,7 @@ const maxEmptyBody = 1 << 10
 // ideaID returns the caller's workspace and the route's idea ID; a
 // malformed ID is not found.
 func (h *ideasAPI) ideaID(r *http.Request) (string, string, error) {
-	ws, err := h.s.callerWorkspace(r)
+	ws, err := h.caller(r)
 	if err != nil {
 		return "", "", err
 	}
@@ -122,7 +122,7 @@ type bulkBody struct {
 // folderId (move only; null for no folder)}, all or nothing: if one ID is
 // unknown or another workspace's, the answer is 404 and nothing changed.
 func (h *ideasAPI) bulk(w http.ResponseWriter, r *http.Request) error {
-	ws, err := h.s.callerWorkspace(r)
+	ws, err := h.caller(r)
 	if err != nil {
 		return err
 	}
@@ -175,7 +175,7 @@ func (h *ideasAPI) promote(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return ideaError(err)
 	}
-	w.Header().Set("Location", "/api/v1/notes/"+n.ID)
+	w.Header().Set("Location", h.sharedPath("/notes/"+n.ID))
 	w.Header().Set("ETag", etag(n.Version))
 	return JSON(w, http.StatusCreated, map[string]string{"noteId": n.ID})
 }

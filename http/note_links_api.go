@@ -101,8 +101,13 @@ func (h *noteLinksAPI) create(w http.ResponseWriter, r *http.Request) error {
 
 // linkBase is the public base URL of links: the accounts' configured base
 // URL, else this request's host over HTTPS.
-func (h *noteLinksAPI) linkBase(r *http.Request) string {
-	if base := h.s.cfg.Auth.Config().BaseURL; base != "" {
+func (h *noteLinksAPI) linkBase(r *http.Request) string { return h.s.publicBase(r) }
+
+// publicBase is the base URL of links sent out by email or shown to be
+// shared: the accounts' configured base URL, else this request's host
+// over HTTPS.
+func (s *Server) publicBase(r *http.Request) string {
+	if base := s.cfg.Auth.Config().BaseURL; base != "" {
 		return strings.TrimRight(base, "/")
 	}
 	return "https://" + r.Host

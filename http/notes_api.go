@@ -61,6 +61,18 @@ func (s *Server) handlerFunc(h HandlerFunc) http.Handler {
 type notesAPI struct {
 	s     *Server
 	notes quire.NoteService
+	// grant is set on the routes of a folder shared with the caller
+	// (/api/v1/shared/{share}/notes): notes is then restricted to it.
+	grant *quire.ShareGrant
+}
+
+// path is where the routes of a note live: under /api/v1/notes, or under
+// the shared folder's routes.
+func (h *notesAPI) path(id string) string {
+	if h.grant != nil {
+		return "/api/v1/shared/" + h.grant.ShareID + "/notes/" + id
+	}
+	return "/api/v1/notes/" + id
 }
 
 // ownWorkspace returns the workspace the caller's notes live in: the
@@ -77,8 +89,12 @@ func (s *Server) ownWorkspace(ctx context.Context, userID string) (string, error
 	return w.ID, nil
 }
 
-// caller returns the signed-in caller's notes workspace.
+// caller returns the signed-in caller's notes workspace, or the shared
+// folder's workspace on the shared routes.
 func (h *notesAPI) caller(r *http.Request) (string, error) {
+	if h.grant != nil {
+		return h.grant.WorkspaceID, nil
+	}
 	a, err := requireActor(r)
 	if err != nil {
 		return "", err
@@ -232,7 +248,7 @@ func (h *notesAPI) create(w http.ResponseWriter, r *http.Request) error {
 	if err := h.notes.CreateNote(r.Context(), n); err != nil {
 		return err
 	}
-	w.Header().Set("Location", "/api/v1/notes/"+n.ID)
+	w.Header().Set("Location", h.path(n.ID))
 	w.Header().Set("ETag", etag(n.Version))
 	return JSON(w, http.StatusCreated, map[string]string{"noteId": n.ID})
 }
@@ -407,7 +423,8 @@ func (h *notesAPI) update(w http.ResponseWriter, r *http.Request) error {
 		upd.IfVersion = in.Version.V
 	}
 	n, err := h.notes.UpdateNote(r.Context(), ws, id, upd)
-	if quire.ErrorCode(err) == quire.ECONFLICT && upd.IfVersion != 0 {
+	// In a shared folder every write is conditional (sharing.FolderNotes).
+	if quire.ErrorCode(err) == quire.ECONFLICT && (upd.IfVersion != 0 || h.grant != nil) {
 		return h.conflict(w, r, ws, id, upd.IfVersion, err)
 	} else if err != nil {
 		return noteError(err)
@@ -426,9 +443,11 @@ func (h *notesAPI) conflict(w http.ResponseWriter, r *http.Request, ws, id strin
 		"method", r.Method, "route", r.Pattern, "error", cause)
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("ETag", etag(cur.Version))
-	return JSON(w, http.StatusConflict, conflictBody{Error: conflictDetail{Code: EVERSIONCONFLICT,
-		Message:        fmt.Sprintf("The note was changed: you edited version %d, it is now at version %d. Reload it and apply your change again.", asked, cur.Version),
-		CurrentVersion: cur.Version}})
+	msg := fmt.Sprintf("The note was changed: you edited version %d, it is now at version %d. Reload it and apply your change again.", asked, cur.Version)
+	if asked == 0 {
+		msg = fmt.Sprintf("The note was changed while you saved: it is now at version %d. Reload it and apply your change again.", cur.Version)
+	}
+	return JSON(w, http.StatusConflict, conflictBody{Error: conflictDetail{Code: EVERSIONCONFLICT, Message: msg, CurrentVersion: cur.Version}})
 }
 
 // delete answers DELETE /api/v1/notes/{id} with 204.

@@ -23,13 +23,17 @@ import (
 	"github.com/quirehq/quire/barrier"
 	"github.com/quirehq/quire/blob"
 	"github.com/quirehq/quire/chat"
+	"github.com/quirehq/quire/disclosure"
+	"github.com/quirehq/quire/erase"
 	"github.com/quirehq/quire/files"
 	"github.com/quirehq/quire/finder"
 	"github.com/quirehq/quire/gateway"
 	"github.com/quirehq/quire/gateway/endpoint"
 	quirehttp "github.com/quirehq/quire/http"
 	"github.com/quirehq/quire/internal/authtest"
+	"github.com/quirehq/quire/mail"
 	"github.com/quirehq/quire/metrics"
+	"github.com/quirehq/quire/sharing"
 	"github.com/quirehq/quire/sqlite"
 	"github.com/quirehq/quire/trust"
 	"github.com/quirehq/quire/voice"
@@ -323,8 +327,15 @@ func TestOpenAPIServed(t *testing.T) {
 // refused (400 more than once).
 func TestOpenAPIQueryParameters(t *testing.T) {
 	_, doc := readOpenAPI(t)
-	u := newFullAPI(t).user("query@example.com")
-	fill := strings.NewReplacer("{id}", quire.NewID(), "{message}", quire.NewID(), "{version}", "1")
+	e := newFullAPI(t)
+	u := e.user("query@example.com")
+	// The shared folder routes look the share up before anything else:
+	// give them a real one, shared with u.
+	owner := e.user("owner@example.com")
+	owner.want(owner.do(http.MethodPost, "/api/v1/folders/"+createFolder(owner, "shared")+"/shares",
+		map[string]any{"email": "query@example.com", "permission": "write"}), 201, "")
+	share := accept(u, authtest.Token(t, e.outbox, mail.KindFolderInvite))
+	fill := strings.NewReplacer("{id}", quire.NewID(), "{message}", quire.NewID(), "{version}", "1", "{share}", share)
 	doc.operations(func(route, path string, o openAPIOp) {
 		method, _, _ := strings.Cut(route, " ")
 		call := func(query string) apiResult { return u.raw(method, fill.Replace(path)+"?"+query, nil) }
@@ -416,7 +427,7 @@ func newFullAPI(t *testing.T) *wsAPI {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc, _ := authtest.OnStore(t, db, b, dir, authtest.Options{})
+	svc, outbox := authtest.OnStore(t, db, b, dir, authtest.Options{})
 	notes, ideas := sqlite.NewNoteService(db, b), sqlite.NewIdeaService(db, b)
 	folders, chats := sqlite.NewFolderService(db, b), sqlite.NewChatService(db, b)
 	caller := func(_ context.Context, user, ws string) (*endpoint.Caller, error) {
@@ -430,10 +441,22 @@ func newFullAPI(t *testing.T) *wsAPI {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = f.Close() })
-	e := &wsAPI{t: t, svc: svc, ws: sqlite.NewWorkspaceService(db, b)}
+	e := &wsAPI{t: t, svc: svc, ws: sqlite.NewWorkspaceService(db, b), outbox: outbox}
+	sh, err := sharing.New(sharing.Config{Shares: sqlite.NewShareService(db, b), Folders: folders, Workspaces: e.ws,
+		Users: sqlite.NewUserService(db, b), Credentials: sqlite.NewAuthService(db, b), Mail: &mail.Outbox{Dir: outbox}, Index: b.BlindIndex})
+	if err != nil {
+		t.Fatal(err)
+	}
+	er, err := erase.New(erase.Config{Deletions: sqlite.NewDeletionService(db), Users: sqlite.NewUserService(db, b),
+		Workspaces: e.ws, Accounts: sqlite.NewAuthService(db, b), Identity: svc, Shred: b.Shred, Blobs: fs, Forget: f.Forget,
+		Mail: &mail.Outbox{Dir: outbox}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	e.srv = quirehttp.NewServer(quirehttp.Config{Auth: svc, AuthBurst: 1000, Workspaces: e.ws,
 		Notes: f.Notes(notes), NoteLinks: sqlite.NewNoteLinkService(db), BlindIndex: b.BlindIndex,
 		Ideas: f.Ideas(ideas), Folders: f.Folders(folders), Files: fs, Chats: chats, Chat: cs, Search: f, Voice: vs,
-		Metrics: metrics.New(), MetricsToken: "metrics-token"})
+		Sharing: sh, Erase: er, Privacy: sqlite.NewPrivacyService(db), Metrics: metrics.New(), MetricsToken: "metrics-token",
+		Disclosure: disclosureFor(t, db, b, outbox, disclosure.Config{})})
 	return e
 }

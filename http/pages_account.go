@@ -19,6 +19,8 @@ type accountView struct {
 	Sessions      []sessionView
 	Keys          []keyView
 	Passkeys      []passkeyView
+	// CanDelete shows the form that deletes the account.
+	CanDelete bool
 }
 
 // sessionView is one row of the session list; the token is never shown.
@@ -49,6 +51,7 @@ func (s *Server) registerAccountPages() {
 	s.page("POST /account/api-keys/{id}/revoke", s.needSession(s.postRevokeKey, false))
 	s.registerMFAPages()
 	s.registerPasskeyPages()
+	s.registerRightsPages()
 }
 
 // accountPage builds the account page's view for the session.
@@ -58,7 +61,8 @@ func (s *Server) accountPage(r *http.Request, sess *quire.Session) (*view, error
 	if err != nil {
 		return nil, err
 	}
-	a := &accountView{Email: p.User.Email, Name: p.User.Name, EmailVerified: p.EmailVerified, TOTPEnabled: p.TOTPEnabled}
+	a := &accountView{Email: p.User.Email, Name: p.User.Name, EmailVerified: p.EmailVerified, TOTPEnabled: p.TOTPEnabled,
+		CanDelete: s.cfg.Erase != nil}
 	if a.Sessions, err = s.sessionRows(ctx, sess); err != nil {
 		return nil, err
 	}

@@ -21,7 +21,8 @@ var pageFS embed.FS
 // pageNames are the templates under templates/, each rendered inside
 // layout.html.
 var pageNames = []string{"signup", "login", "mfa", "verify_email", "forgot_password", "reset_password",
-	"account", "password", "api_key", "totp_enrol", "recovery_codes", "error"}
+	"account", "password", "api_key", "totp_enrol", "recovery_codes", "error", "invite",
+	"security_report"}
 
 // pageTemplates are parsed once, at start-up: a broken template is a
 // build mistake and panics then, not on a user's request.
@@ -64,6 +65,9 @@ type view struct {
 	MFA     *mfaView
 	Codes   []string
 	NewKey  *newKeyView
+	Invite  *inviteView
+	// Report fills the security report form (disclosure_page.go).
+	Report *reportView
 }
 
 // render writes the page with status. It renders into a buffer first, so
@@ -118,12 +122,16 @@ var notices = map[string]string{
 	"password-reset":    "Your password is changed. Sign in with the new one.",
 	"password-changed":  "Your password is changed. Your other sessions were signed out.",
 	"session-revoked":   "That session is signed out.",
+	"folder-shared":     "The folder is now shared with you.",
 	"sessions-revoked":  "Every other session is signed out.",
 	"key-revoked":       "The API key is revoked.",
 	"mfa-off":           "Two-factor authentication is off.",
 	"mfa-on":            "Two-factor authentication is on.",
 	"passkey-added":     "Your passkey is added. Signing in with your password now asks for it too.",
 	"passkey-removed":   "The passkey is removed.",
+	"profile-saved":     "Your name is saved.",
+	"email-change-sent": "To finish changing your address, open the link we sent to the new one. Until then, your current address stays.",
+	"account-deleted":   "Your account is deleted. Its data can no longer be decrypted and is being removed; a receipt is on its way to your address.",
 }
 
 // notice returns the confirmation the request asks for, or "".

@@ -61,6 +61,7 @@ func NewServer(cfg Config) *Server {
 	s.registerMetrics()
 	s.registerLimitMetrics()
 	s.registerOpenAPI()
+	s.registerDisclosure()
 	if cfg.Auth != nil {
 		s.registerAuth()
 		s.registerPages()
@@ -73,6 +74,8 @@ func NewServer(cfg Config) *Server {
 		s.registerVoice()
 		s.registerFolders(cfg.Folders)
 		s.registerIdeas(cfg.Ideas, cfg.Folders)
+		s.registerShares()
+		s.registerPrivacy()
 	}
 	return s
 }

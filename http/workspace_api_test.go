@@ -25,6 +25,8 @@ type wsAPI struct {
 	svc *auth.Service
 	ws  quire.WorkspaceService
 	srv *quirehttp.Server
+	// outbox is where the server's email goes, where a test needs it.
+	outbox string
 
 	mu      sync.Mutex
 	changed []string

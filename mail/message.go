@@ -23,6 +23,46 @@ const (
 	// added or changed (a password, a second factor, an API key). Data:
 	// "time", "change".
 	KindSecurityChange = "security_change"
+	// KindFolderInvite invites the recipient to a folder someone shared
+	// with them. Data: "inviter" (an address), "permission" ("read" or
+	// "write"), "expires", "link". It names no folder: what is in a
+	// workspace stays out of email.
+	KindFolderInvite = "folder_invite"
+	// KindSecurityReportReceived tells a vulnerability reporter that the
+	// report arrived. Data: "reference" (the report's ID), "received",
+	// "due". It repeats nothing the reporter wrote: the address is not
+	// verified, so the message must be of no use to someone sending it to
+	// another person's address.
+	KindSecurityReportReceived = "security_report_received"
+	// KindSecurityReportAlert tells the operator that a vulnerability
+	// report arrived. Data: "reference", "received", "due". The report
+	// itself stays encrypted in the store: `quire admin reports show`.
+	KindSecurityReportAlert = "security_report_alert"
+	// KindSecurityReportOverdue reminds the operator that a report is
+	// still unacknowledged as its deadline nears. Data as for the alert.
+	KindSecurityReportOverdue = "security_report_overdue"
+	// KindSecurityReportDigest tells the operator, once an hour at most,
+	// that more reports arrived than the hourly alert budget: Data
+	// "count" (how many went without an alert of their own), "since".
+	// It names no report: `quire admin reports list` does.
+	KindSecurityReportDigest = "security_report_digest"
+	// KindSecurityReportStatus tells a vulnerability reporter that the
+	// report was acknowledged, resolved or rejected. Data: "reference",
+	// "status", "time". Like the receipt, it repeats nothing the
+	// reporter wrote.
+	KindSecurityReportStatus = "security_report_status"
+	// KindEmailChangeConfirm asks a new address to confirm that it is to
+	// become the account's address. Data: "link".
+	KindEmailChangeConfirm = "email_change_confirm"
+	// KindEmailChangeNotice tells the account's current address that a
+	// change of address was requested, which takes effect only once the
+	// new address confirms it. Data: "time". It does not name the new
+	// address.
+	KindEmailChangeNotice = "email_change_notice"
+	// KindAccountDeleted is the receipt of an account deletion: the keys
+	// are shredded (or, status "pending", left to the purge), the rest is
+	// purged by the deadline. Data: "requested", "deadline", "status".
+	KindAccountDeleted = "account_deleted"
 )
 
 // DefaultFrom is the sender address used in development when none is
@@ -33,11 +73,20 @@ const DefaultFrom = "Quire <quire@localhost>"
 // required and no other key is accepted, so a misspelt key fails loudly
 // instead of rendering an empty link.
 var kindFields = map[string][]string{
-	KindVerifyEmail:    {"link"},
-	KindResetPassword:  {"link"},
-	KindAccountLocked:  {"when", "until"},
-	KindNewSignIn:      {"time", "device"},
-	KindSecurityChange: {"time", "change"},
+	KindVerifyEmail:            {"link"},
+	KindResetPassword:          {"link"},
+	KindAccountLocked:          {"when", "until"},
+	KindNewSignIn:              {"time", "device"},
+	KindSecurityChange:         {"time", "change"},
+	KindFolderInvite:           {"inviter", "permission", "expires", "link"},
+	KindSecurityReportReceived: {"reference", "received", "due"},
+	KindSecurityReportAlert:    {"reference", "received", "due"},
+	KindSecurityReportOverdue:  {"reference", "received", "due"},
+	KindSecurityReportDigest:   {"count", "since"},
+	KindSecurityReportStatus:   {"reference", "status", "time"},
+	KindEmailChangeConfirm:     {"link"},
+	KindEmailChangeNotice:      {"time"},
+	KindAccountDeleted:         {"requested", "deadline", "status"},
 }
 
 // Message is one transactional email before rendering.
@@ -69,6 +118,13 @@ func formatTime(t time.Time) string { return t.UTC().Format(timeLayout) }
 // opening link.
 func VerifyEmail(to, link string) Message {
 	return Message{To: to, Kind: KindVerifyEmail, Data: map[string]string{"link": link}}
+}
+
+// FolderInvite returns the invitation to a shared folder: inviter's
+// address, the permission granted, when the link expires, and the link.
+func FolderInvite(to, inviter, permission string, expires time.Time, link string) Message {
+	return Message{To: to, Kind: KindFolderInvite, Data: map[string]string{"inviter": inviter,
+		"permission": permission, "expires": formatTime(expires), "link": link}}
 }
 
 // ResetPassword returns the message that carries a password-reset link.

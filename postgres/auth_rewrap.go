@@ -19,6 +19,7 @@ var userRecordTables = []encrypted{
 	{"api_keys", []string{"name"}, []string{"name_enc"}, ""},
 	{"passkeys", []string{"name", "data"}, []string{"name_enc", "data_enc"}, ""},
 	{usageTable, []string{recordField}, []string{"record_enc"}, ""},
+	{"email_changes", []string{"email"}, []string{"email_enc"}, "user_id"},
 }
 
 // countUserRecords counts the rows of userRecordTables.

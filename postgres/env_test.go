@@ -81,6 +81,10 @@ func (env *testEnv) stores(t *testing.T, key []byte) storetest.Stores {
 		RawEmbedding:    env.rawEmbedding,
 		SetRawEmbedding: env.setRawEmbedding,
 		NoteLinks:       NewNoteLinkService(db),
+		SecurityReports: NewSecurityReportService(db, b),
+		Shares:          NewShareService(db, b),
+		Deletions:       NewDeletionService(db),
+		Privacy:         NewPrivacyService(db),
 	}
 }
 

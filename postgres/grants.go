@@ -9,7 +9,7 @@ import (
 )
 
 // grantApp gives role the DML the services need (append-only on the audit
-// log), and EXECUTE on the two cross-tenant listing functions; nothing
+// log), and EXECUTE on the cross-tenant functions; nothing
 // else, and never ownership. It does nothing if role is empty or is the
 // connected role.
 func grantApp(ctx context.Context, tx pgx.Tx, role string) error {
@@ -32,7 +32,9 @@ func grantApp(ctx context.Context, tx pgx.Tx, role string) error {
 		// application cannot rewrite or drop history, only append to it.
 		"REVOKE UPDATE, DELETE, TRUNCATE ON " + strings.Join(appendOnlyTables, ", ") + " FROM " + r,
 		"GRANT SELECT, INSERT ON " + strings.Join(appendOnlyTables, ", ") + " TO " + r,
-		"GRANT EXECUTE ON FUNCTION quire_workspace_ids(), quire_data_keys(), quire_note_link(bytea) TO " + r,
+		"REVOKE DELETE, TRUNCATE ON " + strings.Join(keepTables, ", ") + " FROM " + r,
+		"GRANT SELECT, INSERT, UPDATE ON " + strings.Join(keepTables, ", ") + " TO " + r,
+		"GRANT EXECUTE ON FUNCTION quire_workspace_ids(), quire_data_keys(), quire_note_link(bytea), quire_share_invite(bytea), quire_shares_for_user(text) TO " + r,
 	}
 	for _, s := range stmts {
 		if _, err := tx.Exec(ctx, s); err != nil {

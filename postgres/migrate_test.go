@@ -140,6 +140,8 @@ func TestAppRolePrivileges(t *testing.T) {
 		"DROP TABLE notes",
 		"TRUNCATE users",
 		"DROP FUNCTION quire_workspace_ids()",
+		"DELETE FROM security_reports",
+		"TRUNCATE security_reports",
 	}
 	for _, q := range refused {
 		t.Run(q, func(t *testing.T) {
@@ -148,7 +150,10 @@ func TestAppRolePrivileges(t *testing.T) {
 			}
 		})
 	}
-	for _, q := range []string{"SELECT count(*) FROM users", "SELECT count(*) FROM keyring", "SELECT count(*) FROM quire_data_keys()"} {
+	for _, q := range []string{"SELECT count(*) FROM users", "SELECT count(*) FROM keyring", "SELECT count(*) FROM quire_data_keys()",
+		"SELECT count(*) FROM quire_share_invite('\\x00')", "SELECT count(*) FROM quire_shares_for_user('x')",
+		"SELECT count(*) FROM security_reports", "UPDATE security_reports SET status = status WHERE false",
+		"INSERT INTO security_reports SELECT * FROM security_reports WHERE false"} {
 		if _, err := c.Exec(ctx, q); err != nil {
 			t.Fatalf("%s: %v", q, err)
 		}

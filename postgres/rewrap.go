@@ -14,7 +14,8 @@ const rewrapPage = 200
 
 // Rewrap re-encrypts every stored value that is not under its scope's newest
 // data key (see barrier.Reencrypt): users and their records (credentials,
-// sessions, API keys, passkeys, AI usage) unbound, then each workspace's
+// sessions, API keys, passkeys, AI usage) and the vulnerability reports
+// (system scope) unbound, then each workspace's
 // name, AI policy and notes in transactions bound to that workspace. Each record is
 // read and written in its own short transaction, and written only if it has not
 // changed since it was read, so Rewrap can run beside live traffic. It is
@@ -38,7 +39,11 @@ func (db *DB) Rewrap(ctx context.Context, b *barrier.Barrier, progress func(done
 	if err != nil {
 		return err
 	}
-	total := len(users) + records + len(workspaces)
+	reports, err := db.countSecurityReports(ctx)
+	if err != nil {
+		return err
+	}
+	total := len(users) + records + reports + len(workspaces)
 	for _, ws := range workspaces {
 		n, err := db.countWorkspaceRecords(ctx, ws)
 		if err != nil {
@@ -51,6 +56,9 @@ func (db *DB) Rewrap(ctx context.Context, b *barrier.Barrier, progress func(done
 		if err := r.user(ctx, id); err != nil {
 			return err
 		}
+	}
+	if err := r.securityReports(ctx); err != nil {
+		return err
 	}
 	for _, ws := range workspaces {
 		if err := r.workspace(ctx, ws); err != nil {
@@ -90,8 +98,8 @@ func (db *DB) workspaceIDs(ctx context.Context) ([]string, error) {
 }
 
 // countWorkspaceRecords counts a workspace's encrypted records besides its
-// name: its notes, their versions, its folders, its ideas and its AI
-// policy, if set.
+// name: its notes, their versions, its folders, its ideas, its folder
+// shares and its AI policy, if set.
 func (db *DB) countWorkspaceRecords(ctx context.Context, ws string) (int, error) {
 	var n int
 	err := db.inTx(ctx, tenant(ws), func(tx pgx.Tx) error {
@@ -103,7 +111,8 @@ func (db *DB) countWorkspaceRecords(ctx context.Context, ws string) (int, error)
 			+ (SELECT count(*) FROM folders WHERE workspace_id = $1)
 			+ (SELECT count(*) FROM ideas WHERE workspace_id = $1)
 			+ (SELECT count(*) FROM files WHERE workspace_id = $1)
-			+ (SELECT count(*) FROM embeddings WHERE workspace_id = $1)`, ws).Scan(&n)
+			+ (SELECT count(*) FROM embeddings WHERE workspace_id = $1)
+			+ (SELECT count(*) FROM folder_shares WHERE workspace_id = $1)`, ws).Scan(&n)
 	})
 	if err != nil {
 		return 0, fmt.Errorf("postgres: count workspace records: %w", err)

@@ -22,7 +22,7 @@ type encrypted struct {
 
 // pagedEnc lists the tables of a workspace's many records, rewrapped a page
 // at a time. A migration that adds one must add it here.
-var pagedEnc = []encrypted{notesEnc, versionsEnc, filesEnc, foldersEnc, ideasEnc, conversationsEnc, chatMessagesEnc, embeddingsEnc}
+var pagedEnc = []encrypted{notesEnc, versionsEnc, filesEnc, foldersEnc, ideasEnc, conversationsEnc, chatMessagesEnc, embeddingsEnc, sharesEnc}
 
 var (
 	usersEnc         = encrypted{"users", []string{"email", "name"}, []string{"email_enc", "name_enc"}, ""}

@@ -175,7 +175,7 @@ func (s *WorkspaceService) tryRename(ctx context.Context, id, name string) (*qui
 }
 
 // DeleteWorkspace implements quire.WorkspaceService. The workspace's data
-// keys and rows (notes, ideas, folders, AI policy, memberships) are deleted in one
+// keys and rows (notes, ideas, folder shares, folders, AI policy, memberships) are deleted in one
 // transaction, so its content is unrecoverable from that moment and an
 // interrupted delete leaves nothing half-gone. Shred then removes any key a concurrent write made meanwhile.
 func (s *WorkspaceService) DeleteWorkspace(ctx context.Context, id string) error {
@@ -194,6 +194,7 @@ func (s *WorkspaceService) DeleteWorkspace(ctx context.Context, id string) error
 			{"DELETE FROM note_links WHERE workspace_id = $1", id},
 			{"DELETE FROM notes WHERE workspace_id = $1", id},
 			{"DELETE FROM ideas WHERE workspace_id = $1", id},
+			{"DELETE FROM folder_shares WHERE workspace_id = $1", id},
 			{"DELETE FROM folders WHERE workspace_id = $1", id},
 			{"DELETE FROM ai_policies WHERE workspace_id = $1", id},
 			{"DELETE FROM memberships WHERE workspace_id = $1", id},

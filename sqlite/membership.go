@@ -9,10 +9,13 @@ import (
 )
 
 // DeleteWorkspace implements quire.WorkspaceService. The workspace's data
-// keys, notes, note links, files, ideas, folders, embeddings, AI policy, memberships and row are deleted in one
-// transaction, so its content is unrecoverable from that moment (backups
-// included) and an interrupted delete leaves nothing half-gone. Shred then removes any key
-// that a concurrent write made meanwhile and clears the key cache.
+// keys, notes, note links, files, ideas, folder shares, folders,
+// embeddings, AI policy, memberships and row are deleted in one
+// transaction, so its content is unrecoverable with the live key store
+// from that moment (a backup of the database made before keeps its own
+// copy of the wrapped keys), and an interrupted delete leaves nothing
+// half-gone. Shred then removes any key that a concurrent write made
+// meanwhile and clears the key cache.
 func (s *WorkspaceService) DeleteWorkspace(ctx context.Context, id string) error {
 	if err := s.exists(ctx, id); err != nil {
 		return err
@@ -29,6 +32,7 @@ func (s *WorkspaceService) DeleteWorkspace(ctx context.Context, id string) error
 			{"DELETE FROM note_links WHERE workspace_id = ?", id},
 			{"DELETE FROM notes WHERE workspace_id = ?", id},
 			{"DELETE FROM ideas WHERE workspace_id = ?", id},
+			{"DELETE FROM folder_shares WHERE workspace_id = ?", id},
 			{"DELETE FROM folders WHERE workspace_id = ?", id},
 			{"DELETE FROM ai_policies WHERE workspace_id = ?", id},
 			{"DELETE FROM memberships WHERE workspace_id = ?", id},

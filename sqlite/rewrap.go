@@ -35,12 +35,15 @@ var encryptedTables = []encryptedTable{
 	{tableFolders, "id", "workspace_id", barrier.WorkspaceScope, []encryptedColumn{{"name_enc", fieldName}}},
 	{tableIdeas, "id", "workspace_id", barrier.WorkspaceScope, []encryptedColumn{{"text_enc", fieldText}}},
 	{tableFiles, "id", "workspace_id", barrier.WorkspaceScope, []encryptedColumn{{"name_enc", fieldName}}},
+	{tableShares, "id", "workspace_id", barrier.WorkspaceScope, []encryptedColumn{{"email_enc", fieldEmail}}},
 	{tableEmbeddings, "id", "workspace_id", barrier.WorkspaceScope, []encryptedColumn{{"vector_enc", fieldVector}}},
 	{tableCredentials, "user_id", "user_id", barrier.UserScope, []encryptedColumn{{"totp_enc", fieldTOTP}}},
 	{tableSessions, "id", "user_id", barrier.UserScope, []encryptedColumn{{"user_agent_enc", fieldUserAgent}}},
 	{tableAPIKeys, "id", "user_id", barrier.UserScope, []encryptedColumn{{"name_enc", fieldName}}},
 	{tablePasskeys, "id", "user_id", barrier.UserScope, []encryptedColumn{{"name_enc", fieldName}, {"data_enc", fieldData}}},
 	{tableAIUsage, "id", "user_id", barrier.UserScope, []encryptedColumn{{"record_enc", fieldRecord}}},
+	{tableEmailChanges, "user_id", "user_id", barrier.UserScope, []encryptedColumn{{"email_enc", fieldEmail}}},
+	{tableSecurityReports, "id", "id", systemScope, []encryptedColumn{{"email_enc", fieldEmail}, {"title_enc", fieldTitle}, {"details_enc", fieldDetails}}},
 }
 
 // rewrapBatch is how many rows Rewrap reads at a time.

@@ -71,8 +71,12 @@ func mustOpen(t testing.TB, path string, key []byte) storetest.Stores {
 			t.Helper()
 			setRawAIPolicy(t, path, workspaceID, ct)
 		},
-		Embeddings: sqlite.NewEmbeddingService(db, b),
-		NoteLinks:  sqlite.NewNoteLinkService(db),
+		Embeddings:      sqlite.NewEmbeddingService(db, b),
+		NoteLinks:       sqlite.NewNoteLinkService(db),
+		SecurityReports: sqlite.NewSecurityReportService(db, b),
+		Shares:          sqlite.NewShareService(db, b),
+		Deletions:       sqlite.NewDeletionService(db),
+		Privacy:         sqlite.NewPrivacyService(db),
 		RawEmbedding: func(t *testing.T, workspaceID, docID string) storetest.RawEmbedding {
 			t.Helper()
 			return rawEmbedding(t, path, workspaceID, docID)

@@ -59,6 +59,15 @@ type Stores struct {
 	SetRawEmbedding func(t *testing.T, workspaceID, docID string, dims int, vectorEnc []byte)
 	// NoteLinks is the backend's public note link store.
 	NoteLinks quire.NoteLinkService
+	// SecurityReports is the backend's vulnerability report store.
+	SecurityReports quire.SecurityReportService
+	// Shares is the backend's folder share store.
+	Shares quire.ShareService
+	// Deletions is the backend's account deletion queue; its Auth must
+	// also be a quire.EmailChangeStore.
+	Deletions quire.AccountDeletionService
+	// Privacy is the backend's privacy settings store.
+	Privacy quire.PrivacyService
 }
 
 // clockOffset is how far the suite has moved the barrier's clock ahead of
@@ -175,6 +184,25 @@ var suite = []suiteTest{
 	{"NoteLinkValidation", testNoteLinkValidation},
 	{"NoteLinkCascade", testNoteLinkCascade},
 	{"NoteLinkIsolation", testNoteLinkIsolation},
+	{"SecurityReports", testSecurityReports},
+	{"SecurityReportValidation", testSecurityReportValidation},
+	{"SecurityReportStatus", testSecurityReportStatus},
+	{"SecurityReportFilters", testSecurityReportFilters},
+	{"SecurityReportOverdueOrder", testSecurityReportOverdueOrder},
+	{"SecurityReportCanary", testSecurityReportCanary},
+	{"Shares", testShares},
+	{"ShareValidation", testShareValidation},
+	{"ShareRenew", testShareRenew},
+	{"ShareAccept", testShareAccept},
+	{"ShareExpired", testShareExpired},
+	{"ShareExpiredPurged", testShareExpiredPurged},
+	{"SharesForUser", testSharesForUser},
+	{"SharePermissionAndDelete", testSharePermissionAndDelete},
+	{"ShareIsolation", testShareIsolation},
+	{"ShareCascade", testShareCascade},
+	{"ShareCanary", testShareCanary},
+	{"ShareRewrap", testShareRewrap},
+	{"ShareRaces", testShareRaces},
 }
 
 // Run runs every conformance test against the backend that open returns (open is called once per subtest, giving an empty database each time).
@@ -185,4 +213,10 @@ func Run(t *testing.T, open func(t *testing.T) Stores) {
 		})
 	}
 	runAuth(t, open)
+	for _, st := range deletionSuite {
+		t.Run("Rights/"+st.name, func(t *testing.T) { st.fn(t, open(t)) })
+	}
+	for _, st := range privacySuite {
+		t.Run("Privacy/"+st.name, func(t *testing.T) { st.fn(t, open(t)) })
+	}
 }

@@ -148,7 +148,8 @@ func testUserValidation(t *testing.T, s Stores) {
 }
 
 // testUserDeleteShreds checks that deleting a user destroys the user's data
-// keys (GDPR-3), so that a copy of the old row could never be decrypted, and
+// keys (GDPR-3), so that a copy of the old row no longer decrypts with the
+// store's keys, and
 // that an owner of a workspace cannot be deleted from under it.
 func testUserDeleteShreds(t *testing.T, s Stores) {
 	ctx := context.Background()

@@ -69,8 +69,20 @@ func testAIInfo() AIInfo {
 }
 
 func testOutbound() []Outbound {
-	return []Outbound{{What: "AI provider main", Target: "api.example.com:443", Verified: true},
-		{What: "PostgreSQL", Target: "127.0.0.1:5432", Loopback: true}}
+	return []Outbound{{What: "AI provider main", Target: "api.example.com:443", Verified: true, Kind: quire.SubProcessorAI, Name: "main"},
+		{What: "AI provider claude", Target: "anthropic default endpoint", Verified: true, Kind: quire.SubProcessorAI, Name: "claude"},
+		{What: "PostgreSQL", Target: "127.0.0.1:5432", Loopback: true, Kind: quire.SubProcessorPostgres}}
+}
+
+// testSubProcessors is the sub-processor list matching testAIInfo and
+// testOutbound (claim SUB-1).
+func testSubProcessors() []quire.SubProcessor {
+	var out []quire.SubProcessor
+	for _, p := range []struct{ name, vendor, host string }{{"main", "openai", "api.example.com:443"}, {"claude", "anthropic", "anthropic default endpoint"}} {
+		out = append(out, quire.SubProcessor{Kind: quire.SubProcessorAI, Name: p.name, Vendor: p.vendor, Host: p.host, Purpose: quire.PurposeAI,
+			DataHandling: quire.HandlingAI, ZeroDataRetention: boolp(true), TrainsOnData: boolp(false), Region: quire.RegionUnstated})
+	}
+	return out
 }
 
 func TestAIChecksFail(t *testing.T) {

@@ -239,6 +239,11 @@ var registry = []Claim{
 		Section: "Sub-processors",
 		Title:   "Sub-processor list",
 		Text:    "The list of external services actually enabled in this deployment (AI providers, SMTP, S3, Stripe, …) with purpose and data-handling attestation is generated from configuration and shown on the trust page.",
+		Verify: "Generates the list from this process's configuration (shown on the trust page and in /trust.json as subprocessors) and checks that every entry has a purpose and a data-handling statement, " +
+			"and every AI provider its zero-data-retention and training attestations; fails if an AI provider that may train on customer data is enabled. " +
+			"Cross-checks the list both ways against the outbound connections found independently in the configuration (each AI provider, SMTP, S3, PostgreSQL, Redis, the breached-password API) " +
+			"and against the providers the gateway routes to: a remote service missing from the list, or a listed service not configured, fails. Services on loopback are named as running on this machine.",
+		Check: checkSUB1,
 	},
 	{
 		ID:      "GDPR-1",
@@ -263,11 +268,19 @@ var registry = []Claim{
 		Section: "Compliance",
 		Title:   "No sale of personal data",
 		Text:    "No sale of personal data; opt-out of analytics and \"help improve\" honoured everywhere.",
+		Verify: "Quire has no analytics and no \"help improve\" data flow; any that may come must pass the privacy gate, which answers no unless the user opted in, and on any error. " +
+			"Cross-checks the configured outbound destinations against the SUB-1 sub-processor list both ways (as SUB-1 does), and fails if a destination is missing from it or an entry is of an unknown kind: personal data goes nowhere else. " +
+			"Creates a throwaway user and fails unless its settings are off and the gate refuses both purposes, then opts it in and out and fails unless the gate follows at once; deletes it. Reports how many users opted in to each purpose (counts only, never who).",
+		Check: checkCCPA1,
 	},
 	{
 		ID:      "VDP-1",
 		Section: "Compliance",
 		Title:   "Vulnerability disclosure",
 		Text:    "Vulnerability disclosure: `/.well-known/security.txt` (RFC 9116), a report intake, acknowledgement within 48 hours tracked and alerted.",
+		Verify: "Against the server URL, GETs /.well-known/security.txt and parses it as RFC 9116 (200 text/plain; charset=utf-8, fields and comments only): Contact present (mailto:, https: or tel:), Expires exactly once, " +
+			"in the future and less than a year ahead, Canonical naming the URL fetched (or the public name's), Preferred-Languages at most once; checks that /security.txt redirects there with 301, " +
+			"that the report form /security/report is served and that POST /api/v1/security/reports answers an empty report with 422 field_required; and, in the store, that no report is still unacknowledged past its 48-hour deadline.",
+		Check: checkVDP1,
 	},
 }

@@ -78,6 +78,18 @@ type Env struct {
 	// Outbound lists the configured outbound connections (claim TLS-2);
 	// nil means they are not known.
 	Outbound []Outbound
+	// SubProcessors is the sub-processor list generated from this
+	// process's configuration (claim SUB-1), shown on the trust page; nil
+	// means it is not known. Local names the components that stay on this
+	// machine and are therefore not listed.
+	SubProcessors []quire.SubProcessor
+	Local         []string
+	// Privacy is the users' privacy settings store (claim CCPA-1): the
+	// check reads a throwaway user's defaults through it and counts the
+	// opt-ins. Nil fails the check.
+	Privacy quire.PrivacyService
+	// Disclosure describes vulnerability disclosure (claim VDP-1).
+	Disclosure DisclosureInfo
 
 	// Timeout bounds each check that sets no timeout of its own;
 	// zero means DefaultTimeout.

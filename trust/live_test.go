@@ -13,11 +13,13 @@ import (
 	"time"
 
 	"github.com/quirehq/quire/barrier"
+	"github.com/quirehq/quire/disclosure"
 	"github.com/quirehq/quire/edge/bot"
 	"github.com/quirehq/quire/edge/ratelimit"
 	"github.com/quirehq/quire/edge/shield"
 	qhttp "github.com/quirehq/quire/http"
 	"github.com/quirehq/quire/internal/authtest"
+	"github.com/quirehq/quire/sqlite"
 	"github.com/quirehq/quire/tlscert"
 )
 
@@ -48,6 +50,12 @@ func liveEnvWith(t *testing.T, cfg *tls.Config, edge bool) *Env {
 	env, db := mustOpenSQLite(t, barrier.Options{})
 	accounts, _ := authtest.OnStore(t, db, env.Barrier, env.DataDir, authtest.Options{})
 	env.Accounts = accounts
+	reports := sqlite.NewSecurityReportService(db, env.Barrier)
+	disc, err := disclosure.New(disclosure.Config{Reports: reports, Txt: disclosure.TxtConfig{PreferredLanguages: []string{"en"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	env.Disclosure = DisclosureInfo{Reports: reports, PublicURL: authtest.BaseURL}
 	cert, err := tlscert.LoadOrCreate(filepath.Join(t.TempDir(), "tls"), "", "")
 	if err != nil {
 		t.Fatal(err)
@@ -56,7 +64,7 @@ func liveEnvWith(t *testing.T, cfg *tls.Config, edge bool) *Env {
 	const perIP, headerTimeout = 8, 2 * time.Second
 	perSecond := ratelimit.Limit{Rate: 100, Period: 10 * time.Second, Burst: 40} // refills slower than even a -race run sends
 	srv := qhttp.NewServer(qhttp.Config{Addr: "127.0.0.1:0", HTTPAddr: "127.0.0.1:0", TLSConfig: cfg,
-		Auth: accounts, AuthBurst: 1000, MaxConnsPerIP: perIP, ReadHeaderTimeout: headerTimeout, Bots: detector, Shield: sh,
+		Auth: accounts, AuthBurst: 1000, MaxConnsPerIP: perIP, Disclosure: disc, ReadHeaderTimeout: headerTimeout, Bots: detector, Shield: sh,
 		RateLimit: &qhttp.RateLimits{Limiter: ratelimit.NewMemory(ratelimit.MemoryOptions{}), PerIP: perSecond, PerUser: perSecond, PerKey: perSecond}})
 	if err := srv.Open(); err != nil {
 		t.Fatal(err)
@@ -75,6 +83,8 @@ func liveEnvWith(t *testing.T, cfg *tls.Config, edge bool) *Env {
 	env.Bots = testBotInfo(t)
 	env.Shield = testShieldInfo(t)
 	env.AI, env.Outbound = testAIInfo(), testOutbound()
+	env.SubProcessors, env.Local = testSubProcessors(), []string{"PostgreSQL on loopback (127.0.0.1:5432)"}
+	env.Privacy = sqlite.NewPrivacyService(db)
 	// The gateway's endpoint, as far as AI-1 probes it: a call without a
 	// key is refused (the real endpoints are tested in gateway/endpoint
 	// and through quire serve).
@@ -93,8 +103,8 @@ func TestRunLive(t *testing.T) {
 		t.Fatalf("a correct deployment failed:\n%s", buf.String())
 	}
 	c := rep.Counts()
-	if c[StatusPass] != 20 || c[StatusNotImplemented] != len(registry)-20 || c[StatusFail] != 0 {
-		t.Fatalf("counts %v, want the 20 implemented checks passing and the rest not implemented", c)
+	if c[StatusPass] != 23 || c[StatusNotImplemented] != len(registry)-23 || c[StatusFail] != 0 {
+		t.Fatalf("counts %v, want the 23 implemented checks passing and the rest not implemented", c)
 	}
 	for _, res := range rep.Results {
 		if res.Status == StatusPass && (len(res.Evidence) == 0 || res.Duration <= 0) {
@@ -108,7 +118,7 @@ func TestRunLive(t *testing.T) {
 	if err := rep.WriteText(&buf); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(buf.String(), "Result: PASS (20 pass, 0 fail, 0 not applicable, 11 not implemented") {
+	if !strings.Contains(buf.String(), "Result: PASS (23 pass, 0 fail, 0 not applicable, 8 not implemented") {
 		t.Fatalf("text summary:\n%s", buf.String())
 	}
 }

@@ -2,6 +2,8 @@ package trust
 
 import (
 	"time"
+
+	"github.com/quirehq/quire"
 )
 
 // Status is the outcome of one claim's check.
@@ -47,6 +49,10 @@ type Report struct {
 	// deployment when no URL was given.
 	Target  string   `json:"target"`
 	Results []Result `json:"results"`
+	// Subprocessors lists the external services this deployment sends
+	// data to (claim SUB-1); empty when none is configured or the list is
+	// not known.
+	Subprocessors []quire.SubProcessor `json:"subprocessors"`
 	// Passed is true when no claim failed (see the package doc for why
 	// not_implemented claims do not fail a report).
 	Passed bool `json:"passed"`

@@ -18,7 +18,8 @@ func Run(ctx context.Context, env *Env) *Report {
 	if env == nil {
 		env = &Env{}
 	}
-	rep := &Report{Generated: time.Now().UTC(), Version: quire.Version, Target: target(env)}
+	rep := &Report{Generated: time.Now().UTC(), Version: quire.Version, Target: target(env),
+		Subprocessors: append([]quire.SubProcessor{}, env.SubProcessors...)}
 	ctx = withDialer(ctx, env)
 	for _, c := range registry {
 		rep.Results = append(rep.Results, runClaim(ctx, env, c))

@@ -3,6 +3,8 @@ package trust
 import (
 	"bytes"
 	"fmt"
+
+	"github.com/quirehq/quire"
 )
 
 // SecurityMD returns the project's SECURITY.md, generated from the registry:
@@ -25,8 +27,30 @@ func SecurityMD() []byte {
 		}
 		fmt.Fprintf(&b, "**How it is verified:** %s\n", c.Verify)
 	}
+	writeSubProcessorKinds(&b)
 	return b.Bytes()
 }
+
+// writeSubProcessorKinds documents every kind of sub-processor a deployment
+// may enable; each deployment's own list is on its trust page.
+func writeSubProcessorKinds(b *bytes.Buffer) {
+	b.WriteString(subProcessorsHead)
+	for _, k := range quire.SubProcessorKinds() {
+		fmt.Fprintf(b, "- **%s** (`%s`): %s. Data handling: %s.\n", k.Title, k.Kind, k.Purpose, k.DataHandling)
+	}
+}
+
+const subProcessorsHead = `
+## Sub-processors
+
+A deployment sends data only to the external services its configuration
+enables (claim SUB-1). Its ` + "`/trust`" + ` page and ` + "`/trust.json`" + ` (` + "`subprocessors`" + `)
+list them, generated from the running configuration, with host, region and
+the operator's attestation (` + "`attestation:`" + ` and ` + "`region:`" + ` keys). Services on
+the same machine (SQLite, local disk, anything on a loopback address) are not
+sub-processors and are not listed. The kinds a deployment can enable:
+
+`
 
 const securityHead = `# Security
 

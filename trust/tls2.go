@@ -13,6 +13,10 @@ type Outbound struct {
 	Verified bool
 	// Loopback is true when the target is on this machine.
 	Loopback bool
+	// Kind is the quire.SubProcessor* kind of the service, and Name the
+	// AI provider's configured name, by which claim SUB-1 finds it in the
+	// sub-processor list; empty when unknown.
+	Kind, Name string
 }
 
 // checkTLS2 verifies that every configured outbound connection uses

@@ -13,6 +13,12 @@ import (
 const adminUsage = `Usage:
   quire admin unlock EMAIL   [--config FILE] [--data DIR]   lift a sign-in lockout
   quire admin audit verify   [--config FILE] [--data DIR]   check the audit log's hash chain
+  quire admin reports list   [--config FILE] [--data DIR]   vulnerability reports: the overdue, then the newest
+  quire admin reports list PAGE                             a further page of 50 reports
+  quire admin reports show ID                               one report, with what the reporter wrote
+  quire admin reports ack ID | resolve ID | reject ID       answer a report
+  quire admin deletions      [--config FILE] [--data DIR]   the account deletion queue: user ID, dates, status
+  quire admin purge          [--config FILE] [--data DIR]   finish every pending account deletion now
 `
 
 // runAdmin runs the operator's account commands against the configured
@@ -29,6 +35,8 @@ func runAdmin(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	switch {
 	case len(words) == 2 && words[0] == "unlock":
 	case len(words) == 2 && words[0] == "audit" && words[1] == "verify":
+	case len(words) >= 2 && words[0] == "reports" && reportsCommand(words[1:]):
+	case len(words) == 1 && (words[0] == "deletions" || words[0] == "purge"):
 	default:
 		fmt.Fprint(stderr, adminUsage)
 		return exitCode(2)
@@ -40,6 +48,12 @@ func runAdmin(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	defer a.Close()
 	if a.auth, err = newAuth(a, cliLogger(stderr), func() string { return a.cfg.Server.PublicURL }); err != nil {
 		return err
+	}
+	if words[0] == "reports" {
+		return runReports(ctx, a, words[1:], stdout)
+	}
+	if words[0] == "deletions" || words[0] == "purge" {
+		return runAdminDeletions(ctx, a, words[0], stdout, stderr)
 	}
 	if words[0] == "unlock" {
 		if err := a.auth.Unlock(ctx, words[1], ""); err != nil {

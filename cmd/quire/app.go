@@ -38,8 +38,12 @@ type stores struct {
 	embeddings quire.EmbeddingService
 	files      quire.FileService
 	noteLinks  quire.NoteLinkService
+	shares     quire.ShareService
+	deletions  quire.AccountDeletionService
 	auth       quire.AuthStore
 	usage      quire.UsageService
+	reports    quire.SecurityReportService
+	privacy    quire.PrivacyService
 	bind       func(b *barrier.Barrier) // creates the services once the barrier is open
 }
 
@@ -59,10 +63,13 @@ func openStores(ctx context.Context, cfg *config.Config) (*stores, error) {
 			notes.SetVersionPolicy(versionPolicy(cfg))
 			s.users, s.workspaces, s.notes = postgres.NewUserService(db, b), postgres.NewWorkspaceService(db, b), notes
 			s.auth, s.usage = postgres.NewAuthService(db, b), postgres.NewUsageService(db, b)
+			s.reports = postgres.NewSecurityReportService(db, b)
 			s.chats = postgres.NewChatService(db, b)
 			s.folders, s.ideas = postgres.NewFolderService(db, b), postgres.NewIdeaService(db, b)
 			s.files, s.embeddings = postgres.NewFileService(db, b), postgres.NewEmbeddingService(db, b)
-			s.noteLinks = postgres.NewNoteLinkService(db)
+			s.noteLinks, s.shares = postgres.NewNoteLinkService(db), postgres.NewShareService(db, b)
+			s.deletions = postgres.NewDeletionService(db)
+			s.privacy = postgres.NewPrivacyService(db)
 		}
 		return s, nil
 	default:
@@ -77,10 +84,13 @@ func openStores(ctx context.Context, cfg *config.Config) (*stores, error) {
 			notes.SetVersionPolicy(versionPolicy(cfg))
 			s.users, s.workspaces, s.notes = sqlite.NewUserService(db, b), sqlite.NewWorkspaceService(db, b), notes
 			s.auth, s.usage = sqlite.NewAuthService(db, b), sqlite.NewUsageService(db, b)
+			s.reports = sqlite.NewSecurityReportService(db, b)
 			s.chats = sqlite.NewChatService(db, b)
 			s.folders, s.ideas = sqlite.NewFolderService(db, b), sqlite.NewIdeaService(db, b)
 			s.files, s.embeddings = sqlite.NewFileService(db, b), sqlite.NewEmbeddingService(db, b)
-			s.noteLinks = sqlite.NewNoteLinkService(db)
+			s.noteLinks, s.shares = sqlite.NewNoteLinkService(db), sqlite.NewShareService(db, b)
+			s.deletions = sqlite.NewDeletionService(db)
+			s.privacy = sqlite.NewPrivacyService(db)
 		}
 		return s, nil
 	}
@@ -180,14 +190,18 @@ func dataDir(path string) error {
 	return nil
 }
 
-// Close delivers the email still queued, then closes the database.
+// Close stops the background jobs and releases what commands opened
+// beside the store (closers), then delivers the email still queued, then
+// closes the database. The jobs stop first because they send email (the
+// overdue report scan, the deletion runner): a message they queue as they
+// stop must find the queue open.
 func (a *app) Close() error {
-	if a.mail != nil {
-		a.mail.Close()
-	}
 	var errs []error
 	for _, c := range slices.Backward(a.closers) { // last opened, first closed
 		errs = append(errs, c())
+	}
+	if a.mail != nil {
+		a.mail.Close()
 	}
 	return errors.Join(append(errs, a.stores.close())...)
 }

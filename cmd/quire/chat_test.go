@@ -201,6 +201,8 @@ workspace:
 	if text, _ := vn["idea"].(map[string]any)["text"].(string); text == "" || vn["file"] != nil {
 		t.Fatalf("voice note %v", vn)
 	}
+	// A folder shared with another account, which writes into it.
+	shareEndToEnd(t, s, key, canary)
 	s.stop(t)
 	markers := []string{"voice-bytes-" + canary, canary, email, "Whom do I mail", "How can I help you with your writing", "launch budget", "Minutes of the launch"}
 	scanForCanary(t, s.data, markers...)

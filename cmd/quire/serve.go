@@ -119,6 +119,12 @@ func startServer(ctx context.Context, cfg *config.Config, stderr io.Writer) (*se
 		return nil, err
 	}
 	a.auth = accounts
+	eraser, err := startErase(a, finder.Forget, lg.Slog())
+	if err != nil {
+		a.Close()
+		lg.Close()
+		return nil, err
+	}
 	resolver, err := clientip.New(clientip.Options{TrustedProxies: cfg.Server.TrustedProxies, Header: cfg.Server.ClientIPHeader})
 	if err != nil {
 		a.Close()
@@ -157,6 +163,19 @@ func startServer(ctx context.Context, cfg *config.Config, stderr io.Writer) (*se
 		lg.Close()
 		return nil, err
 	}
+	shares, err := newSharing(cfg, a)
+	if err != nil {
+		a.Close()
+		lg.Close()
+		return nil, err
+	}
+	vdp, err := newDisclosureShared(a, lg.Slog(), limits.Limiter)
+	if err != nil {
+		a.Close()
+		lg.Close()
+		return nil, err
+	}
+	a.closers = append(a.closers, startReportScan(vdp))
 	var reg *metrics.Registry
 	if cfg.Metrics.Enabled {
 		reg = metrics.New()
@@ -168,8 +187,10 @@ func startServer(ctx context.Context, cfg *config.Config, stderr io.Writer) (*se
 		Addr:                 cfg.Server.Addr, HTTPAddr: cfg.Server.HTTPAddr, TLSConfig: tlscert.ServerConfig(cert),
 		Logger: lg.Slog(), Ready: a.stores.ping, HSTSPreload: cfg.Server.HSTSPreload,
 		Auth: accounts, Workspaces: a.stores.workspaces, Notes: a.stores.notes, Chats: a.stores.chats, Chat: chats,
-		Folders: a.stores.folders, Ideas: a.stores.ideas, Search: finder, Files: a.files, Voice: voices,
-		NoteLinks: a.stores.noteLinks, BlindIndex: a.barrier.BlindIndex, OnAIPolicyChange: gw.callers.forget, AuthBurst: cfg.Auth.Throttle.Requests, AuthWindow: cfg.Auth.Throttle.Window,
+		Folders: a.stores.folders, Ideas: a.stores.ideas, Search: finder, Files: a.files, Voice: voices, Erase: eraser,
+		Sharing: shares, NoteLinks: a.stores.noteLinks, BlindIndex: a.barrier.BlindIndex, OnAIPolicyChange: gw.callers.forget, AuthBurst: cfg.Auth.Throttle.Requests, AuthWindow: cfg.Auth.Throttle.Window,
+		Disclosure:        vdp,
+		Privacy:           a.stores.privacy,
 		ReadHeaderTimeout: cfg.Server.ReadHeaderTimeout, ReadTimeout: cfg.Server.ReadTimeout,
 		WriteTimeout: cfg.Server.WriteTimeout, IdleTimeout: cfg.Server.IdleTimeout, MaxHeaderBytes: cfg.Server.MaxHeaderBytes,
 	})

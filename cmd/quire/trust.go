@@ -22,6 +22,7 @@ import (
 
 	"github.com/quirehq/quire/config"
 	"github.com/quirehq/quire/logs"
+	"github.com/quirehq/quire/subproc"
 	"github.com/quirehq/quire/trust"
 )
 
@@ -102,7 +103,11 @@ func trustEnv(a *app) *trust.Env {
 	if a.auth != nil {
 		env.Accounts = a.auth
 	}
+	env.Disclosure = trust.DisclosureInfo{Reports: a.stores.reports, PublicURL: cfg.Server.PublicURL,
+		OperatorAlerts: cfg.Disclosure.OperatorEmail != ""}
 	env.AI, env.Outbound = aiInfo(cfg, a.gateway, a.stores.workspaces), outbound(cfg)
+	env.SubProcessors, env.Local = subproc.List(cfg), subproc.Local(cfg)
+	env.Privacy = a.stores.privacy
 	if env.RateLimit.PingRedis == nil && env.RateLimit.Redis {
 		env.RateLimit.PingRedis = redisPing(cfg.RateLimit.RedisURL.Reveal())
 	}

@@ -128,6 +128,7 @@ func outbound(cfg *config.Config) []trust.Outbound {
 		if pc.BaseURL != "" {
 			o = urlOutbound(o.What, pc.BaseURL)
 		}
+		o.Kind, o.Name = quire.SubProcessorAI, pc.Name
 		out = append(out, o)
 	}
 	if cfg.Database.Driver == config.DriverPostgres {
@@ -140,11 +141,12 @@ func outbound(cfg *config.Config) []trust.Outbound {
 			if err != nil {
 				target = "unparsable connection string"
 			}
-			out = append(out, trust.Outbound{What: u.what, Target: target, Verified: verified && err == nil && !local, Loopback: local})
+			out = append(out, trust.Outbound{What: u.what, Target: target, Verified: verified && err == nil && !local, Loopback: local,
+				Kind: quire.SubProcessorPostgres})
 		}
 	}
 	if raw := cfg.RateLimit.RedisURL.Reveal(); raw != "" {
-		o := trust.Outbound{What: "Redis", Target: "unparsable URL"}
+		o := trust.Outbound{What: "Redis", Target: "unparsable URL", Kind: quire.SubProcessorRedis}
 		if opt, err := redis.ParseURL(raw); err == nil {
 			host, _, _ := net.SplitHostPort(opt.Addr)
 			o.Target, o.Loopback = opt.Addr, isLoopbackHost(host)
@@ -154,10 +156,20 @@ func outbound(cfg *config.Config) []trust.Outbound {
 	}
 	if s := cfg.Mail.SMTP; s.Host != "" {
 		out = append(out, trust.Outbound{What: "SMTP relay (" + s.TLS + ")", Target: net.JoinHostPort(s.Host, strconv.Itoa(s.Port)),
-			Verified: s.TLS != config.SMTPNoTLS, Loopback: isLoopbackHost(s.Host)})
+			Verified: s.TLS != config.SMTPNoTLS, Loopback: isLoopbackHost(s.Host), Kind: quire.SubProcessorSMTP})
+	}
+	if f := cfg.Workspace.Files; f.Storage == config.StorageS3 {
+		host, _, err := net.SplitHostPort(f.S3.Endpoint)
+		if err != nil {
+			host = f.S3.Endpoint
+		}
+		out = append(out, trust.Outbound{What: "S3 file storage", Target: f.S3.Endpoint, Verified: !f.S3.Insecure,
+			Loopback: isLoopbackHost(host), Kind: quire.SubProcessorS3})
 	}
 	if u := breachRangeURL(cfg); u != "" {
-		out = append(out, urlOutbound("breached-password API", u))
+		o := urlOutbound("breached-password API", u)
+		o.Kind = quire.SubProcessorBreach
+		out = append(out, o)
 	}
 	return out
 }

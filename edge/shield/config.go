@@ -41,8 +41,9 @@ const (
 )
 
 // DefaultExclusions are the routes whose bodies carry arbitrary user text:
-// the AI prompt routes, notes, ideas, chats and searches of them, whose
-// writing legitimately quotes SQL, shell or markup (see the package documentation for how they
+// the AI prompt routes, notes, ideas (in shared folders too), chats and
+// searches of them, and vulnerability reports, whose writing legitimately
+// quotes SQL, shell or markup (see the package documentation for how they
 // stay protected).
 var DefaultExclusions = []string{
 	"/v1/chat/completions",
@@ -53,6 +54,9 @@ var DefaultExclusions = []string{
 	"/api/v1/chats",
 	"/api/v1/ideas",
 	"/api/v1/search",
+	"/api/v1/shared",
+	"/api/v1/security/reports",
+	"/security/report",
 }
 
 // DefaultBypass are the AI gateway's routes, which the rules do not

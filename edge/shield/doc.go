@@ -54,12 +54,18 @@
 // headers are still inspected. Only a clean path counts (no dot segments,
 // doubled or encoded slashes), so no other route can borrow an exclusion.
 // Note, idea, chat and search bodies (/api/v1/notes, /api/v1/ideas,
-// /api/v1/chats, /api/v1/search) are excluded for the same reason: a
+// /api/v1/chats, /api/v1/search, and a shared folder's notes and ideas
+// under /api/v1/shared) are excluded for the same reason: a
 // writer's note, or a question or search about it, quotes SQL, shell and
 // markup. They stay protected by what those
 // routes do with them: a session cookie with CSRF protection or an API
 // key, strict JSON decoding, storage encrypted through parameterised
 // statements, and rendering only through the Markdown sanitizer.
+// Vulnerability reports (/api/v1/security/reports and the form at
+// /security/report) are excluded because a report's proof of concept is
+// an attack by design; they are rate limited per address, decoded
+// strictly, stored encrypted through parameterised statements, and shown
+// only to the operator's terminal, with control characters escaped.
 // The prompt bodies stay protected by what the routes do with them: they need an
 // API key (no cookie, so no cross-site use), they are rate limited per key
 // and per address, they are decoded as JSON against strict schemas that
