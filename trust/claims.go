@@ -262,6 +262,9 @@ var registry = []Claim{
 		Section: "Compliance",
 		Title:   "Data deletion",
 		Text:    "Deletion: account deletion shreds the keys at once and purges rows, files and derived data (search indexes, embeddings) within 30 days.",
+		Verify: "Reads the account deletion queue (which survives restarts) and fails if a deletion is past its 30-day deadline without being purged, " +
+			"or has waited more than 30 minutes for its keys to be shredded (the request shreds them at once; the purge retries every 10 minutes). Counts only, never who.",
+		Check: checkGDPR3,
 	},
 	{
 		ID:      "CCPA-1",

@@ -108,6 +108,7 @@ func trustEnv(a *app) *trust.Env {
 	env.AI, env.Outbound = aiInfo(cfg, a.gateway, a.stores.workspaces), outbound(cfg)
 	env.SubProcessors, env.Local = subproc.List(cfg), subproc.Local(cfg)
 	env.Privacy = a.stores.privacy
+	env.Deletions = a.stores.deletions
 	if env.RateLimit.PingRedis == nil && env.RateLimit.Redis {
 		env.RateLimit.PingRedis = redisPing(cfg.RateLimit.RedisURL.Reveal())
 	}
