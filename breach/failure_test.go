@@ -41,6 +41,10 @@ func failingServers(t *testing.T) map[string]http.HandlerFunc {
 			case <-r.Context().Done():
 			case <-release:
 			}
+			// Should the request end here before the client gave up
+			// (a connection dropped under load), answer as a failing
+			// server, never as an empty 200: that is a valid "not found".
+			http.Error(w, "gave up", http.StatusServiceUnavailable)
 		},
 	}
 }
