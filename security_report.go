@@ -231,3 +231,19 @@ func ValidSecurityReportTarget(status SecurityReportStatus) error {
 	}
 	return nil
 }
+
+// Times returns when a new report was received and when its
+// acknowledgement is due, as a store records them: the given times to the
+// microsecond in UTC, ReceivedAt defaulting to now and AckDue to
+// ReceivedAt plus SecurityReportAckWindow.
+func (r *SecurityReport) Times(now time.Time) (received, due time.Time) {
+	received = r.ReceivedAt.UTC().Truncate(time.Microsecond)
+	if received.IsZero() {
+		received = now
+	}
+	due = r.AckDue.UTC().Truncate(time.Microsecond)
+	if due.IsZero() {
+		due = received.Add(SecurityReportAckWindow)
+	}
+	return received, due
+}

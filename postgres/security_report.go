@@ -42,14 +42,7 @@ func (s *SecurityReportService) CreateSecurityReport(ctx context.Context, r *qui
 		return err
 	}
 	id := quire.NewID()
-	received := r.ReceivedAt.UTC().Truncate(time.Microsecond)
-	if received.IsZero() {
-		received = now()
-	}
-	due := r.AckDue.UTC().Truncate(time.Microsecond)
-	if due.IsZero() {
-		due = received.Add(quire.SecurityReportAckWindow)
-	}
+	received, due := r.Times(now())
 	values := []string{r.Email, r.Title, r.Details}
 	cts := make([][]byte, len(values))
 	for i, v := range values {

@@ -45,14 +45,7 @@ func (s *SecurityReportService) CreateSecurityReport(ctx context.Context, r *qui
 		return err
 	}
 	id := quire.NewID()
-	received := r.ReceivedAt.UTC().Truncate(time.Microsecond)
-	if received.IsZero() {
-		received = now()
-	}
-	due := r.AckDue.UTC().Truncate(time.Microsecond)
-	if due.IsZero() {
-		due = received.Add(quire.SecurityReportAckWindow)
-	}
+	received, due := r.Times(now())
 	var cts [3][]byte
 	for i, f := range []struct{ field, value string }{{fieldEmail, r.Email}, {fieldTitle, r.Title}, {fieldDetails, r.Details}} {
 		ct, err := seal(ctx, s.b, barrier.SystemScope, tableSecurityReports, id, f.field, f.value)
