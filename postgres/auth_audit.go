@@ -110,15 +110,32 @@ func (s *AuthService) FindAudit(ctx context.Context, userID string, limit int) (
 
 // VerifyAudit implements quire.AuthStore. It streams the log in sequence
 // order, recomputing each hash from the one before, and stops at the first
-// entry that is missing or does not verify.
+// entry that is missing or does not verify. A trimmed log's chain starts
+// from its anchor, whose MAC must verify; the anchor and the log are read
+// from one snapshot.
 func (s *AuthService) VerifyAudit(ctx context.Context) (int64, error) {
-	rows, err := s.db.pool.Query(ctx, "SELECT "+auditColumns+" FROM audit_log ORDER BY seq")
+	tx, err := s.db.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+	if err != nil {
+		return 0, internal("verify audit", err)
+	}
+	defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
+	anchor, err := s.auditAnchor(ctx, tx)
+	if err != nil {
+		return 0, internal("verify audit", err)
+	}
+	var n int64
+	var prev []byte
+	if anchor != nil {
+		if !hmac.Equal(anchor.MAC, s.b.BlindIndex(quire.AuditAnchorPurpose, anchor.Canonical())) {
+			return 0, fmt.Errorf("postgres: the audit log's anchor (entry %d) does not verify: it was changed after it was written", anchor.Seq)
+		}
+		n, prev = anchor.Seq, anchor.Hash
+	}
+	rows, err := tx.Query(ctx, "SELECT "+auditColumns+" FROM audit_log ORDER BY seq")
 	if err != nil {
 		return 0, internal("verify audit", err)
 	}
 	defer rows.Close()
-	var n int64
-	var prev []byte
 	for rows.Next() {
 		e, err := scanAudit(rows)
 		if err != nil {

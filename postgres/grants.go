@@ -35,6 +35,11 @@ func grantApp(ctx context.Context, tx pgx.Tx, role string) error {
 		"REVOKE DELETE, TRUNCATE ON " + strings.Join(keepTables, ", ") + " FROM " + r,
 		"GRANT SELECT, INSERT, UPDATE ON " + strings.Join(keepTables, ", ") + " TO " + r,
 		"GRANT EXECUTE ON FUNCTION quire_workspace_ids(), quire_data_keys(), quire_note_link(bytea), quire_share_invite(bytea), quire_shares_for_user(text) TO " + r,
+		// The audit log's retention: the application reads the anchor and
+		// trims the log only through quire_trim_audit (0018_retention.sql).
+		"REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON " + strings.Join(readOnlyTables, ", ") + " FROM " + r,
+		"GRANT SELECT ON " + strings.Join(readOnlyTables, ", ") + " TO " + r,
+		"GRANT EXECUTE ON FUNCTION quire_trim_audit(bigint, bytea) TO " + r,
 	}
 	for _, s := range stmts {
 		if _, err := tx.Exec(ctx, s); err != nil {

@@ -81,16 +81,27 @@ func (s *AuthService) FindAudit(ctx context.Context, userID string, limit int) (
 
 // VerifyAudit implements quire.AuthStore. It streams the log in order from
 // one snapshot, holding one entry at a time, and stops at the first entry
-// that is missing, unreadable or whose hash does not match the chain.
+// that is missing, unreadable or whose hash does not match the chain. A
+// trimmed log's chain starts from its anchor, whose MAC must verify.
 func (s *AuthService) VerifyAudit(ctx context.Context) (int64, error) {
 	var n int64
 	err := s.db.read(ctx, func(tx *sql.Tx) error {
+		anchor, err := auditAnchor(ctx, tx)
+		if err != nil {
+			return internal("verify audit", err)
+		}
+		var prev []byte
+		if anchor != nil {
+			if !hmac.Equal(anchor.MAC, s.b.BlindIndex(quire.AuditAnchorPurpose, anchor.Canonical())) {
+				return fmt.Errorf("the audit log's anchor (entry %d) does not verify", anchor.Seq)
+			}
+			n, prev = anchor.Seq, anchor.Hash
+		}
 		rows, err := tx.QueryContext(ctx, "SELECT "+auditColumns+" FROM audit_log ORDER BY seq")
 		if err != nil {
 			return internal("verify audit", err)
 		}
 		defer rows.Close()
-		var prev []byte
 		for rows.Next() {
 			e, err := scanAudit(rows)
 			if err != nil {
