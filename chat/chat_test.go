@@ -3,6 +3,7 @@ package chat_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -304,5 +305,31 @@ func TestSendRefusesBadInput(t *testing.T) {
 	}
 	if len(e.ai.reqs) != 0 || len(e.stored()) != 0 {
 		t.Fatalf("bad input reached the AI (%d calls) or the store", len(e.ai.reqs))
+	}
+}
+
+// TestModels offers the default model first, then the policy's others
+// once each, and passes a policy failure on rather than a partial list.
+func TestModels(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, chat.Config{})
+	got, err := e.svc.Models(ctx, "user-1", e.ws)
+	if err != nil || !slices.Equal(got, []string{"default-model"}) {
+		t.Fatalf("without a Models function: %v, %v", got, err)
+	}
+	var asked string
+	e = newEnv(t, chat.Config{Models: func(_ context.Context, user, ws string) ([]string, error) {
+		asked = user + "/" + ws
+		return []string{"alpha", "default-model", "beta"}, nil
+	}})
+	got, err = e.svc.Models(ctx, "user-1", e.ws)
+	if err != nil || !slices.Equal(got, []string{"default-model", "alpha", "beta"}) || asked != "user-1/"+e.ws {
+		t.Fatalf("with a policy: %v, %v (asked %q)", got, err, asked)
+	}
+	e = newEnv(t, chat.Config{Models: func(context.Context, string, string) ([]string, error) {
+		return nil, quire.Errorf(quire.EFORBIDDEN, "no")
+	}})
+	if got, err := e.svc.Models(ctx, "user-1", e.ws); quire.ErrorCode(err) != quire.EFORBIDDEN || got != nil {
+		t.Fatalf("a refused policy gave %v, %v", got, err)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"slices"
 
 	"github.com/quirehq/quire"
 	"github.com/quirehq/quire/gateway"
@@ -41,6 +42,9 @@ type Config struct {
 	// Model answers new conversations; WebModel answers with the web on
 	// (empty: the web toggle is refused).
 	Model, WebModel string
+	// Models lists the chat models the user may pick in workspace ws
+	// under its AI policy; nil offers the default model only.
+	Models func(ctx context.Context, userID, workspaceID string) ([]string, error)
 	// ContextTokens bounds the passages and the current note given to the
 	// model (default 3000); HistoryTokens bounds the earlier turns
 	// (default 4000); AnswerTokens caps the answer (default 2048).
@@ -85,6 +89,25 @@ func New(cfg Config) (*Service, error) {
 
 // DefaultModel is the model new conversations use.
 func (s *Service) DefaultModel() string { return s.cfg.Model }
+
+// Models lists the chat models userID may pick in workspace ws, the
+// default first; without a Models function, the default alone.
+func (s *Service) Models(ctx context.Context, userID, ws string) ([]string, error) {
+	out := []string{s.cfg.Model}
+	if s.cfg.Models == nil {
+		return out, nil
+	}
+	more, err := s.cfg.Models(ctx, userID, ws)
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range more {
+		if !slices.Contains(out, m) {
+			out = append(out, m)
+		}
+	}
+	return out, nil
+}
 
 // WebEnabled reports whether the web toggle is available.
 func (s *Service) WebEnabled() bool { return s.cfg.WebModel != "" }

@@ -1,11 +1,12 @@
 package config
 
 import (
-	"github.com/quirehq/quire/edge/bot"
-	"github.com/quirehq/quire/edge/shield"
 	"log/slog"
 	"strings"
 	"time"
+
+	"github.com/quirehq/quire/edge/bot"
+	"github.com/quirehq/quire/edge/shield"
 )
 
 // Modes.
@@ -49,6 +50,11 @@ type Config struct {
 	// Disclosure is vulnerability disclosure: security.txt and the report
 	// intake (claim VDP-1).
 	Disclosure Disclosure `yaml:"disclosure"`
+	// Exports is the users' data exports (claim GDPR-1).
+	Exports Exports `yaml:"exports"`
+	// Retention is the retention janitor: how often it runs and how long
+	// audit entries, usage records and expired invitations are kept.
+	Retention Retention `yaml:"retention"`
 
 	// derived records which paths were defaulted from DataDir, so that
 	// SetDataDir can move them and leave explicit ones alone.

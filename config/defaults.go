@@ -91,6 +91,8 @@ func base(lookup lookupFunc) *Config {
 		Bots:       bot.DefaultConfig(),
 		Shield:     baseShield(),
 		Disclosure: baseDisclosure(),
+		Exports:    baseExports(),
+		Retention:  baseRetention(),
 	}
 }
 

@@ -196,7 +196,7 @@ func TestParseErrors(t *testing.T) {
 		{"unclosed reference", "data_dir: a${B\n", []string{
 			"q.yaml:1: data_dir: malformed ${...} reference: write ${NAME} (letters, digits and _), or $$ for a literal $"}},
 		{"key is not expanded", "${MODE}: production\n", []string{
-			"q.yaml:1: ${MODE}: unknown key; the keys accepted here are mode, data_dir, server, tls, root_key, database, keys, logs, ai, auth, mail, ratelimit, bots, shield, metrics, workspace, disclosure"}},
+			"q.yaml:1: ${MODE}: unknown key; the keys accepted here are mode, data_dir, server, tls, root_key, database, keys, logs, ai, auth, mail, ratelimit, bots, shield, metrics, workspace, disclosure, exports, retention"}},
 		{"unknown top-level key", "mdoe: production\n", []string{
 			`q.yaml:1: mdoe: unknown key; did you mean "mode"?`}},
 		{"unknown key in another style", "dataDir: /x\n", []string{

@@ -42,6 +42,8 @@ func (c *Config) Validate() error {
 	c.validateBots(&p)
 	c.validateShield(&p)
 	c.validateDisclosure(&p)
+	c.validateExports(&p)
+	c.validateRetention(&p)
 	c.validateSubProcessors(&p)
 	return p.err()
 }

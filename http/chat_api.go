@@ -89,9 +89,13 @@ func (h *chatAPI) list(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	models, err := h.svc.Models(r.Context(), a.UserID, ws)
+	if err != nil {
+		return err
+	}
 	w.Header().Set("Cache-Control", "no-store")
 	return JSON(w, http.StatusOK, map[string]any{"chats": list, "total": total, "defaultModel": h.svc.DefaultModel(),
-		"webSearch": h.svc.WebEnabled()})
+		"models": models, "webSearch": h.svc.WebEnabled()})
 }
 
 // chatBody is the body of POST and PATCH /api/v1/chats.

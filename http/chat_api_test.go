@@ -139,6 +139,9 @@ func TestChatAPI(t *testing.T) {
 	if list.body["total"] != 1.0 || list.body["defaultModel"] != "quire-default" {
 		t.Fatalf("list %v", list.body)
 	}
+	if models, _ := list.body["models"].([]any); len(models) == 0 || models[0] != "quire-default" {
+		t.Fatalf("list offers models %v, want the default first", list.body["models"])
+	}
 	u.want(u.do(http.MethodDelete, path, nil), 204, "")
 	u.want(u.do(http.MethodGet, path, nil), 404, "not_found")
 }

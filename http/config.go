@@ -14,6 +14,7 @@ import (
 	"github.com/quirehq/quire/edge/clientip"
 	"github.com/quirehq/quire/edge/shield"
 	"github.com/quirehq/quire/erase"
+	"github.com/quirehq/quire/export"
 	"github.com/quirehq/quire/files"
 	"github.com/quirehq/quire/finder"
 	"github.com/quirehq/quire/metrics"
@@ -113,6 +114,10 @@ type Config struct {
 	// Privacy is the users' privacy settings store (claim CCPA-1), behind
 	// GET and PUT /api/v1/me/privacy, served with Auth; nil serves neither.
 	Privacy quire.PrivacyService
+	// Exports builds archives of the users' data (claim GDPR-1), behind
+	// /api/v1/me/exports and the account page's export section, served
+	// with Auth; nil serves neither.
+	Exports *export.Service
 	// Disclosure is vulnerability disclosure (claim VDP-1), behind
 	// /.well-known/security.txt, the report form /security/report and
 	// POST /api/v1/security/reports; served with or without Auth.

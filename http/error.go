@@ -51,6 +51,7 @@ var codeStatus = map[string]int{
 	quire.EEMAILUNVERIFIED:      http.StatusForbidden,
 	quire.ELOCKED:               http.StatusLocked,
 	quire.ERATELIMITED:          http.StatusTooManyRequests,
+	quire.EEXPORTGONE:           http.StatusGone,
 	quire.EPASSWORDTOOSHORT:     http.StatusUnprocessableEntity,
 	quire.EPASSWORDTOOLONG:      http.StatusUnprocessableEntity,
 	quire.EPASSWORDBREACHED:     http.StatusUnprocessableEntity,

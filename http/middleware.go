@@ -3,13 +3,13 @@ package http
 import (
 	"errors"
 	"fmt"
+	"io"
 	"net"
+	"net/http"
+	"runtime/debug"
 
 	"github.com/quirehq/quire"
 	"github.com/quirehq/quire/edge/clientip"
-	"io"
-	"net/http"
-	"runtime/debug"
 )
 
 // middleware wraps a handler with one layer of the request path.

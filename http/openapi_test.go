@@ -453,7 +453,8 @@ func newFullAPI(t *testing.T) *wsAPI {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.srv = quirehttp.NewServer(quirehttp.Config{Auth: svc, AuthBurst: 1000, Workspaces: e.ws,
+	exports := startExports(t, db, b, dir, e.ws, fs)
+	e.srv = quirehttp.NewServer(quirehttp.Config{Auth: svc, AuthBurst: 1000, Workspaces: e.ws, Exports: exports,
 		Notes: f.Notes(notes), NoteLinks: sqlite.NewNoteLinkService(db), BlindIndex: b.BlindIndex,
 		Ideas: f.Ideas(ideas), Folders: f.Folders(folders), Files: fs, Chats: chats, Chat: cs, Search: f, Voice: vs,
 		Sharing: sh, Erase: er, Privacy: sqlite.NewPrivacyService(db), Metrics: metrics.New(), MetricsToken: "metrics-token",

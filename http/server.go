@@ -1,18 +1,18 @@
 package http
 
 import (
-	"time"
-
 	"context"
 	"errors"
 	"fmt"
-	"github.com/quirehq/quire/edge/clientip"
-	"github.com/quirehq/quire/edge/limits"
 	"log/slog"
 	"net"
 	"net/http"
 	"strconv"
 	"sync"
+	"time"
+
+	"github.com/quirehq/quire/edge/clientip"
+	"github.com/quirehq/quire/edge/limits"
 )
 
 // Server is Quire's HTTPS server, with an optional plain-HTTP listener that
@@ -76,6 +76,7 @@ func NewServer(cfg Config) *Server {
 		s.registerIdeas(cfg.Ideas, cfg.Folders)
 		s.registerShares()
 		s.registerPrivacy()
+		s.registerExports()
 	}
 	return s
 }

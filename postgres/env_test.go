@@ -69,6 +69,7 @@ func (env *testEnv) stores(t *testing.T, key []byte) storetest.Stores {
 		},
 		Auth:            NewAuthService(db, b),
 		TamperAudit:     env.tamperAudit,
+		AgeAudit:        env.ageAudit,
 		Usage:           NewUsageService(db, b),
 		CopyUsageRecord: env.copyUsageRecord,
 		RawAIPolicy:     env.rawAIPolicy,
@@ -85,6 +86,8 @@ func (env *testEnv) stores(t *testing.T, key []byte) storetest.Stores {
 		Shares:          NewShareService(db, b),
 		Deletions:       NewDeletionService(db),
 		Privacy:         NewPrivacyService(db),
+		Exports:         NewExportService(db),
+		Retention:       NewRetentionService(db, b),
 	}
 }
 
@@ -175,6 +178,16 @@ func (env *testEnv) tamperAudit(t *testing.T, seq int64) {
 	tag, err := conn(t, env.OwnerURL).Exec(context.Background(), "UPDATE audit_log SET event = event || ' (edited)' WHERE seq = $1", seq)
 	if err != nil || tag.RowsAffected() != 1 {
 		t.Fatalf("tamper with audit entry %d: %v (%d rows)", seq, err, tag.RowsAffected())
+	}
+}
+
+// ageAudit makes every audit entry look written at its at, as the owning
+// role: the trigger sets recorded_at to the time of the insert, and the
+// application role cannot update the log.
+func (env *testEnv) ageAudit(t *testing.T) {
+	t.Helper()
+	if _, err := conn(t, env.OwnerURL).Exec(context.Background(), "UPDATE audit_log SET recorded_at = at"); err != nil {
+		t.Fatalf("age the audit log: %v", err)
 	}
 }
 

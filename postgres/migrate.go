@@ -26,7 +26,7 @@ const migrateLockKey int64 = 0x71756972_65000001
 // dmlTables lists the tables the application reads and writes freely.
 var dmlTables = []string{"keyring", "data_keys", "users", "workspaces", "memberships", "notes",
 	"note_versions", "credentials", "login_attempts", "sessions", "api_keys", "tokens", "recovery_codes", "passkeys", "ai_usage", "ai_policies", "conversations", "chat_messages", "folders", "ideas", "files", "embeddings", "note_links", "folder_shares",
-	"account_deletions", "email_changes", "privacy_settings"}
+	"account_deletions", "email_changes", "privacy_settings", "exports"}
 
 // keepTables lists the tables the application reads, adds to and
 // updates, but may not delete from: a vulnerability report is answered,
@@ -37,8 +37,12 @@ var keepTables = []string{"security_reports"}
 // append to: it can neither change nor delete their rows.
 var appendOnlyTables = []string{"audit_log"}
 
+// readOnlyTables lists the tables the application may only read: the
+// audit log's anchor is written by quire_trim_audit alone.
+var readOnlyTables = []string{"audit_anchor"}
+
 // allTables lists every table of the schema that the application uses.
-var allTables = slices.Concat(dmlTables, keepTables, appendOnlyTables)
+var allTables = slices.Concat(dmlTables, keepTables, appendOnlyTables, readOnlyTables)
 
 // tenantTables lists the tables under row-level security.
 var tenantTables = []string{"ai_policies", "chat_messages", "conversations", "data_keys", "embeddings", "files", "folder_shares", "folders", "ideas", "memberships", "note_links", "note_versions", "notes", "workspaces"}

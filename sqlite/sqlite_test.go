@@ -77,6 +77,8 @@ func mustOpen(t testing.TB, path string, key []byte) storetest.Stores {
 		Shares:          sqlite.NewShareService(db, b),
 		Deletions:       sqlite.NewDeletionService(db),
 		Privacy:         sqlite.NewPrivacyService(db),
+		Exports:         sqlite.NewExportService(db),
+		Retention:       sqlite.NewRetentionService(db, b),
 		RawEmbedding: func(t *testing.T, workspaceID, docID string) storetest.RawEmbedding {
 			t.Helper()
 			return rawEmbedding(t, path, workspaceID, docID)

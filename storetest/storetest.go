@@ -27,6 +27,11 @@ type Stores struct {
 	// TamperAudit changes the event column of audit entry seq directly in
 	// the database, below the store, as an attacker with write access would.
 	TamperAudit func(t *testing.T, seq int64)
+	// AgeAudit, for a backend that records when each audit entry was
+	// written apart from its at (and refuses to trim recent writes), makes
+	// every entry look written at its at, directly in the database, so
+	// that back-dated test entries can be trimmed. Nil if not needed.
+	AgeAudit func(t *testing.T)
 	// Usage is the backend's AI usage store.
 	Usage quire.UsageService
 	// CopyUsageRecord copies the sealed record (record_enc) of usage row
@@ -68,6 +73,11 @@ type Stores struct {
 	Deletions quire.AccountDeletionService
 	// Privacy is the backend's privacy settings store.
 	Privacy quire.PrivacyService
+	// Retention is the backend's retention store; it shares Auth's audit
+	// log.
+	Retention quire.RetentionStore
+	// Exports is the backend's data export store.
+	Exports quire.ExportService
 }
 
 // clockOffset is how far the suite has moved the barrier's clock ahead of
@@ -218,5 +228,11 @@ func Run(t *testing.T, open func(t *testing.T) Stores) {
 	}
 	for _, st := range privacySuite {
 		t.Run("Privacy/"+st.name, func(t *testing.T) { st.fn(t, open(t)) })
+	}
+	for _, st := range exportSuite {
+		t.Run("Export/"+st.name, func(t *testing.T) { st.fn(t, open(t)) })
+	}
+	for _, st := range retentionSuite {
+		t.Run("Retention/"+st.name, func(t *testing.T) { st.fn(t, open(t)) })
 	}
 }

@@ -23,6 +23,7 @@ const (
 func checkAI5(ctx context.Context, env *Env) (Status, []string) {
 	var e evidence
 	logRetention(&e, env.Logs.Retention)
+	retentionEvidence(&e, env, "diagnostic logs")
 	if env.Logs.Dir == "" {
 		e.failf("diagnostic log directory not available: run with the deployment's configuration")
 	} else {

@@ -90,7 +90,8 @@ var registry = []Claim{
 		Title:   "Short-lived diagnostic logs without content",
 		Text:    "Diagnostic logs are short-lived: they hold no content, and they are deleted on a rolling basis (default 7 days).",
 		Verify: "Checks the diagnostic log directory: mode 0700, every file 0600, no quire-*.log file older than the retention period (plus a day of slack), and a retention of at most 30 days (default 7). " +
-			"Then logs a record carrying a fresh password, email address, bearer token, card number and note body through the production logger and fails if any of those values appears in its output.",
+			"Then logs a record carrying a fresh password, email address, bearer token, card number and note body through the production logger and fails if any of those values appears in its output. " +
+			"Fails too if the retention janitor has no diagnostic-logs rule, or that rule's last run failed.",
 		Check: checkAI5,
 	},
 	{
@@ -250,6 +251,9 @@ var registry = []Claim{
 		Section: "Compliance",
 		Title:   "Data access and portability",
 		Text:    "Access and portability: a user can export all their data in a machine-readable archive (JSON + Markdown + files).",
+		Verify: "Checks that data exports are served by this deployment and that a ready archive expires within 30 days (exports.ttl); reads the export queue and fails if an export has been queued or running for more than a day, " +
+			"or a ready archive is more than an hour past its expiry and not deleted; scans the archive directory and fails if any stored archive is not an encrypted blob (a plaintext archive at rest). Counts only, never who.",
+		Check: checkGDPR1,
 	},
 	{
 		ID:      "GDPR-2",

@@ -91,8 +91,13 @@ type Env struct {
 	// Deletions is the account deletion queue (claim GDPR-3): the check
 	// reads it and counts. Nil fails the check.
 	Deletions quire.AccountDeletionService
+	// Exports describes the users' data exports (claim GDPR-1).
+	Exports ExportInfo
 	// Disclosure describes vulnerability disclosure (claim VDP-1).
 	Disclosure DisclosureInfo
+	// Retention describes the retention janitor, whose rules the report
+	// lists (and AI-5 looks up its diagnostic-log rule in).
+	Retention RetentionInfo
 
 	// Timeout bounds each check that sets no timeout of its own;
 	// zero means DefaultTimeout.

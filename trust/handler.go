@@ -17,6 +17,8 @@ var templateFS embed.FS
 var page = template.Must(template.New("trust.html").Funcs(template.FuncMap{
 	"codeSpans":   codeSpans,
 	"statusLabel": statusLabel,
+	"retention":   publicRetentionLine,
+	"keep":        keepLabel,
 }).ParseFS(templateFS, "templates/trust.html"))
 
 // Handler serves the report that run returns: GET /trust as an HTML page

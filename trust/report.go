@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/quirehq/quire"
+	"github.com/quirehq/quire/retention"
 )
 
 // Status is the outcome of one claim's check.
@@ -53,6 +54,11 @@ type Report struct {
 	// data to (claim SUB-1); empty when none is configured or the list is
 	// not known.
 	Subprocessors []quire.SubProcessor `json:"subprocessors"`
+	// Retention lists the retention rules: what is deleted, after how
+	// long, and when the janitor last ran each and whether it succeeded
+	// (empty when the rules are not known). The server's report leaves
+	// out what the runs removed (PublicRetention).
+	Retention []retention.Status `json:"retention"`
 	// Passed is true when no claim failed (see the package doc for why
 	// not_implemented claims do not fail a report).
 	Passed bool `json:"passed"`

@@ -19,7 +19,8 @@ func Run(ctx context.Context, env *Env) *Report {
 		env = &Env{}
 	}
 	rep := &Report{Generated: time.Now().UTC(), Version: quire.Version, Target: target(env),
-		Subprocessors: append([]quire.SubProcessor{}, env.SubProcessors...)}
+		Subprocessors: append([]quire.SubProcessor{}, env.SubProcessors...),
+		Retention:     reportedRules(env)}
 	ctx = withDialer(ctx, env)
 	for _, c := range registry {
 		rep.Results = append(rep.Results, runClaim(ctx, env, c))

@@ -28,6 +28,7 @@ func (r *Report) WriteText(w io.Writer) error {
 			fmt.Fprintf(bw, "%s%s\n", indent, printable(line))
 		}
 	}
+	r.writeRetention(bw, "    ")
 	fmt.Fprintf(bw, "\n%s\n", r.summary())
 	return bw.Flush()
 }

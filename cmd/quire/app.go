@@ -44,6 +44,8 @@ type stores struct {
 	usage      quire.UsageService
 	reports    quire.SecurityReportService
 	privacy    quire.PrivacyService
+	exports    quire.ExportService
+	retention  quire.RetentionStore
 	bind       func(b *barrier.Barrier) // creates the services once the barrier is open
 }
 
@@ -70,6 +72,8 @@ func openStores(ctx context.Context, cfg *config.Config) (*stores, error) {
 			s.noteLinks, s.shares = postgres.NewNoteLinkService(db), postgres.NewShareService(db, b)
 			s.deletions = postgres.NewDeletionService(db)
 			s.privacy = postgres.NewPrivacyService(db)
+			s.exports = postgres.NewExportService(db)
+			s.retention = postgres.NewRetentionService(db, b)
 		}
 		return s, nil
 	default:
@@ -91,6 +95,8 @@ func openStores(ctx context.Context, cfg *config.Config) (*stores, error) {
 			s.noteLinks, s.shares = sqlite.NewNoteLinkService(db), sqlite.NewShareService(db, b)
 			s.deletions = sqlite.NewDeletionService(db)
 			s.privacy = sqlite.NewPrivacyService(db)
+			s.exports = sqlite.NewExportService(db)
+			s.retention = sqlite.NewRetentionService(db, b)
 		}
 		return s, nil
 	}

@@ -3,11 +3,13 @@ package main
 import (
 	"context"
 	"log/slog"
+	"slices"
 
 	"github.com/quirehq/quire"
 	"github.com/quirehq/quire/chat"
 	"github.com/quirehq/quire/config"
 	"github.com/quirehq/quire/gateway/endpoint"
+	"github.com/quirehq/quire/gateway/route"
 	"github.com/quirehq/quire/voice"
 )
 
@@ -20,7 +22,23 @@ func newChat(cfg *config.Config, a *app, gw *aiGateway, search chat.Retriever, l
 	}
 	return chat.New(chat.Config{Chats: a.stores.chats, Notes: a.stores.notes, AI: gw.endpoints,
 		Caller: gw.callers.forWorkspace, Retriever: search, Model: model, WebModel: web,
-		ContextTokens: cfg.Workspace.Chat.ContextTokens, Logger: lg})
+		Models: gw.chatModels, ContextTokens: cfg.Workspace.Chat.ContextTokens, Logger: lg})
+}
+
+// chatModels lists the models that can answer a chat in workspace ws
+// under its AI policy.
+func (gw *aiGateway) chatModels(ctx context.Context, userID, ws string) ([]string, error) {
+	c, err := gw.callers.forWorkspace(ctx, userID, ws)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, m := range gw.router.Models(c.Policy) {
+		if slices.Contains(m.Ops, route.OpChat) {
+			out = append(out, m.ID)
+		}
+	}
+	return out, nil
 }
 
 // forWorkspace returns the caller of userID for their own workspace ws:

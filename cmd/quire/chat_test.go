@@ -98,6 +98,9 @@ workspace:
 	if conv["model"] != "chat_stream" {
 		t.Fatalf("conversation %v", conv)
 	}
+	if models, _ := decode(call(http.MethodGet, "/api/v1/chats", nil, "application/json"), 200)["models"].([]any); len(models) == 0 || models[0] != "chat_stream" {
+		t.Fatalf("the chat list offers models %v, want the configured chat model first", models)
+	}
 	resp := call(http.MethodPost, "/api/v1/chats/"+conv["conversationId"].(string)+"/messages", map[string]any{
 		"content": "Whom do I mail about " + canary + "?", "context": map[string]any{"noteId": note}}, "text/event-stream")
 	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "text/event-stream" {

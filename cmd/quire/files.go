@@ -55,7 +55,7 @@ type workspacesWithFiles struct {
 
 // DeleteWorkspace deletes the workspace, then its files' bytes. Bytes a
 // failure leaves behind are unreadable (their keys went with the
-// workspace) and the hourly sweep removes them.
+// workspace) and the retention janitor's orphaned-files rule removes them.
 func (w workspacesWithFiles) DeleteWorkspace(ctx context.Context, id string) error {
 	if err := w.WorkspaceService.DeleteWorkspace(ctx, id); err != nil {
 		return err
@@ -64,23 +64,4 @@ func (w workspacesWithFiles) DeleteWorkspace(ctx context.Context, id string) err
 		w.log.WarnContext(ctx, "files of a deleted workspace left to the sweep", "code", quire.ErrorCode(err))
 	}
 	return nil
-}
-
-// sweepFiles removes, every interval until ctx ends, the bytes of files
-// whose row is gone (an upload or a delete cut short).
-func sweepFiles(ctx context.Context, f *files.Service, every time.Duration, lg *slog.Logger) {
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if n, err := f.SweepAll(ctx); err != nil {
-				lg.WarnContext(ctx, "file sweep failed", "code", quire.ErrorCode(err))
-			} else if n > 0 {
-				lg.InfoContext(ctx, "file sweep removed orphaned files", "files", n)
-			}
-		}
-	}
 }

@@ -2,16 +2,15 @@ package main
 
 import (
 	"context"
-	"unicode/utf8"
-
 	"fmt"
-	"github.com/quirehq/quire"
 	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
+	"github.com/quirehq/quire"
 	"github.com/quirehq/quire/config"
 	"github.com/quirehq/quire/gateway"
 	"github.com/quirehq/quire/gateway/anthropic"

@@ -75,6 +75,11 @@ func rewrap(ctx context.Context, a *app, stdout, stderr io.Writer) error {
 	if err := a.files.Rewrap(ctx, newProgress(stderr, "files    ").Update); err != nil {
 		return fmt.Errorf("re-encrypt files (run `quire keys rewrap` again to finish): %w", err)
 	}
+	if exports, err := newExport(a, true, cliLogger(stderr)); err != nil {
+		return err
+	} else if err := exports.Rewrap(ctx, newProgress(stderr, "exports  ").Update); err != nil {
+		return fmt.Errorf("re-encrypt exports (run `quire keys rewrap` again to finish): %w", err)
+	}
 	d, k, err := a.barrier.Retire(ctx, plan)
 	if err != nil {
 		return fmt.Errorf("retire old keys: %w", err)

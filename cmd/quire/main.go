@@ -23,6 +23,7 @@ Usage:
   quire keys    status|rotate|rewrap [--config FILE] [--data DIR]
   quire trust   [--url URL] [--config FILE] [--data DIR] [--json]
   quire admin   unlock EMAIL | audit verify | deletions | purge [--config FILE] [--data DIR]
+  quire admin   export USER [-o FILE] [--config FILE] [--data DIR]
   quire version
 
 Run "quire COMMAND --help" for the flags of one command.

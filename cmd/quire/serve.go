@@ -4,19 +4,19 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"github.com/quirehq/quire/edge/bot"
-	"github.com/quirehq/quire/edge/clientip"
-	"github.com/quirehq/quire/edge/shield"
-	"github.com/quirehq/quire/metrics"
 	"io"
 	"log/slog"
 	"path/filepath"
 	"time"
 
 	"github.com/quirehq/quire/config"
-	"github.com/quirehq/quire/files"
+	"github.com/quirehq/quire/edge/bot"
+	"github.com/quirehq/quire/edge/clientip"
+	"github.com/quirehq/quire/edge/shield"
 	qhttp "github.com/quirehq/quire/http"
 	"github.com/quirehq/quire/logs"
+	"github.com/quirehq/quire/metrics"
+	"github.com/quirehq/quire/retention"
 	"github.com/quirehq/quire/tlscert"
 	"github.com/quirehq/quire/trust"
 )
@@ -102,10 +102,6 @@ func startServer(ctx context.Context, cfg *config.Config, stderr io.Writer) (*se
 		lg.Close()
 		return nil, err
 	}
-	sweepCtx, stopSweep := context.WithCancel(context.Background())
-	swept := make(chan struct{})
-	go func() { defer close(swept); sweepFiles(sweepCtx, a.files, files.DefaultGrace, lg.Slog()) }()
-	a.closers = append(a.closers, func() error { stopSweep(); <-swept; return nil })
 	var hs *qhttp.Server
 	accounts, err := newAuth(a, lg.Slog(), func() string {
 		if cfg.Server.PublicURL != "" {
@@ -119,12 +115,30 @@ func startServer(ctx context.Context, cfg *config.Config, stderr io.Writer) (*se
 		return nil, err
 	}
 	a.auth = accounts
+	exports, err := startExport(a, lg.Slog())
+	if err != nil {
+		a.Close()
+		lg.Close()
+		return nil, err
+	}
+	a.stores.deletions = deletionsWithExports{a.stores.deletions, exports, lg.Slog()}
 	eraser, err := startErase(a, finder.Forget, lg.Slog())
 	if err != nil {
 		a.Close()
 		lg.Close()
 		return nil, err
 	}
+	// The retention janitor runs every retention rule (the files' and the
+	// exports' sweeps among them) for the server's lifetime; it stops
+	// before them.
+	janitor, err := newJanitor(a, lg.Sweep, lg.Slog(), retention.ExportRule(exports.TTL(), exports.Sweep))
+	if err != nil {
+		a.Close()
+		lg.Close()
+		return nil, err
+	}
+	stopJanitor := janitor.Start()
+	a.closers = append(a.closers, func() error { stopJanitor(); return nil })
 	resolver, err := clientip.New(clientip.Options{TrustedProxies: cfg.Server.TrustedProxies, Header: cfg.Server.ClientIPHeader})
 	if err != nil {
 		a.Close()
@@ -191,6 +205,7 @@ func startServer(ctx context.Context, cfg *config.Config, stderr io.Writer) (*se
 		Sharing: shares, NoteLinks: a.stores.noteLinks, BlindIndex: a.barrier.BlindIndex, OnAIPolicyChange: gw.callers.forget, AuthBurst: cfg.Auth.Throttle.Requests, AuthWindow: cfg.Auth.Throttle.Window,
 		Disclosure:        vdp,
 		Privacy:           a.stores.privacy,
+		Exports:           exports,
 		ReadHeaderTimeout: cfg.Server.ReadHeaderTimeout, ReadTimeout: cfg.Server.ReadTimeout,
 		WriteTimeout: cfg.Server.WriteTimeout, IdleTimeout: cfg.Server.IdleTimeout, MaxHeaderBytes: cfg.Server.MaxHeaderBytes,
 	})
@@ -206,6 +221,8 @@ func startServer(ctx context.Context, cfg *config.Config, stderr io.Writer) (*se
 	}
 	env := trustEnv(a)
 	env.Shield.Inspect = shieldInspector(sh) // the server's own shield and penalty box
+	env.Exports.Running = true
+	env.Retention = trust.RetentionInfo{Rules: janitor.Rules, Running: true, Every: cfg.Retention.Every}
 	env.URL, env.HTTPURL = hs.URL(), hs.HTTPURL()
 	env.ServerName = probeName(cfg, env.URL)
 	env.SourceAddr = selfProbeSource(env.URL)
@@ -213,7 +230,7 @@ func startServer(ctx context.Context, cfg *config.Config, stderr io.Writer) (*se
 	get, stop := trust.Schedule(context.WithoutCancel(ctx), func(ctx context.Context) *trust.Report {
 		return publicReport(trust.Run(ctx, env), cfg.DataDir)
 	}, trustInterval)
-	reports.Set(get)
+	reports.Set(withLiveRetention(get, janitor.Rules))
 	stopReports := func() {
 		stop()
 		env.Wait() // checks still deleting their canary data

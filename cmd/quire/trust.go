@@ -1,27 +1,26 @@
 package main
 
 import (
-	"net/http"
-	"runtime/debug"
-
-	"github.com/quirehq/quire/edge/bot"
-	"github.com/quirehq/quire/edge/shield"
-	"net/netip"
-
 	"context"
 	"crypto/x509"
 	"flag"
-	"github.com/quirehq/quire/edge/clientip"
-	qhttp "github.com/quirehq/quire/http"
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
+	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 
 	"github.com/quirehq/quire/config"
+	"github.com/quirehq/quire/edge/bot"
+	"github.com/quirehq/quire/edge/clientip"
+	"github.com/quirehq/quire/edge/shield"
+	qhttp "github.com/quirehq/quire/http"
 	"github.com/quirehq/quire/logs"
+	"github.com/quirehq/quire/retention"
 	"github.com/quirehq/quire/subproc"
 	"github.com/quirehq/quire/trust"
 )
@@ -109,6 +108,12 @@ func trustEnv(a *app) *trust.Env {
 	env.SubProcessors, env.Local = subproc.List(cfg), subproc.Local(cfg)
 	env.Privacy = a.stores.privacy
 	env.Deletions = a.stores.deletions
+	env.Exports = trust.ExportInfo{Store: a.stores.exports, TTL: cfg.Exports.TTL, Dir: exportsDir(cfg.DataDir)}
+	never := func(context.Context) (int, error) { return 0, nil }
+	if j, err := newJanitor(a, func() (int, error) { return 0, nil }, nil, retention.ExportRule(cfg.Exports.TTL, never)); err == nil {
+		// Listed, never run here: the server's janitor runs the rules.
+		env.Retention = trust.RetentionInfo{Rules: j.Rules, Every: cfg.Retention.Every}
+	}
 	if env.RateLimit.PingRedis == nil && env.RateLimit.Redis {
 		env.RateLimit.PingRedis = redisPing(cfg.RateLimit.RedisURL.Reveal())
 	}
