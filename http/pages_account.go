@@ -21,6 +21,10 @@ type accountView struct {
 	Passkeys      []passkeyView
 	// CanDelete shows the form that deletes the account.
 	CanDelete bool
+	// Privacy is the privacy section (pages_privacy.go); nil hides it.
+	Privacy *privacyView
+	// Export is the data export section (pages_export.go); nil hides it.
+	Export *exportView
 }
 
 // sessionView is one row of the session list; the token is never shown.
@@ -52,6 +56,8 @@ func (s *Server) registerAccountPages() {
 	s.registerMFAPages()
 	s.registerPasskeyPages()
 	s.registerRightsPages()
+	s.registerPrivacyPages()
+	s.registerExportPages()
 }
 
 // accountPage builds the account page's view for the session.
@@ -70,6 +76,12 @@ func (s *Server) accountPage(r *http.Request, sess *quire.Session) (*view, error
 		return nil, err
 	}
 	if a.Passkeys, err = s.passkeyRows(ctx, sess.UserID); err != nil {
+		return nil, err
+	}
+	if a.Privacy, err = s.privacyRow(ctx, sess.UserID); err != nil {
+		return nil, err
+	}
+	if a.Export, err = s.exportRow(ctx, sess.UserID); err != nil {
 		return nil, err
 	}
 	return &view{Title: titleAccount, SignedIn: true, Account: a, PasskeyScript: true}, nil

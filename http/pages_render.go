@@ -130,6 +130,8 @@ var notices = map[string]string{
 	"passkey-added":     "Your passkey is added. Signing in with your password now asks for it too.",
 	"passkey-removed":   "The passkey is removed.",
 	"profile-saved":     "Your name is saved.",
+	"privacy-saved":     "Your privacy choices are saved.",
+	"export-started":    "Your export is on its way. It is prepared in the background; this page shows its progress.",
 	"email-change-sent": "To finish changing your address, open the link we sent to the new one. Until then, your current address stays.",
 	"account-deleted":   "Your account is deleted. Its data can no longer be decrypted and is being removed; a receipt is on its way to your address.",
 }
