@@ -37,7 +37,7 @@ TESTGATE       := bin/testgate
 VULNDB_VERSION ?= v0.0.0-20261105234957-e22db6528018
 GOFMT           = $(shell $(GO) env GOROOT)/bin/gofmt
 
-.PHONY: help build run test browser observatory bench lint vet staticcheck vuln vulndb fmt-check tools ci clean clean-cache FORCE
+.PHONY: help build run test browser web web-check observatory bench lint vet staticcheck vuln vulndb fmt-check tools ci clean clean-cache FORCE
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(firstword $(MAKEFILE_LIST)) | sed 's/:.*## /\t/' | expand -t 14
@@ -64,6 +64,24 @@ browser: ## install Debian's chromium for the browser tests, if it is missing (n
 	@command -v chromium >/dev/null && { chromium --version 2>/dev/null; exit 0; }; \
 	sudo=; [ "$$(id -u)" = 0 ] || sudo=sudo; \
 	$$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends chromium >/dev/null && chromium --version 2>/dev/null
+
+# The web app's bundle (http/static/app.js, app.css) is committed, so
+# `make build` and `make run` need only Go; these rebuild it from web/ with
+# the locked npm packages. web-check builds into a temporary directory and
+# fails if the committed files differ from what the sources give.
+NPM_CI := npm ci --ignore-scripts --no-audit --no-fund
+
+web: ## rebuild the web app's bundle from web/ (needs node and npm)
+	cd web && $(NPM_CI) && node build.mjs
+
+web-check: ## fail if the committed web bundle differs from a fresh build of web/
+	@out=$$(mktemp -d); trap 'rm -rf "$$out"' EXIT; \
+	(cd web && $(NPM_CI) >/dev/null && node build.mjs --out "$$out"); \
+	status=0; \
+	for f in http/static/app.js http/static/app.css web/THIRD_PARTY_LICENSES.txt; do \
+		if ! cmp -s "$$out/$$(basename $$f)" "$$f"; then echo "web-check: $$f differs from a fresh build; run make web and commit it"; status=1; fi; \
+	done; \
+	[[ $$status -eq 0 ]] && echo "web-check: the committed bundle matches web/"; exit $$status
 
 observatory: ## grade the security headers with the Mozilla HTTP Observatory's tests (needs ports 443 and 80 on 127.0.0.1, root, node)
 	bash tools/observatory/run.sh

@@ -41,6 +41,7 @@ func (s *Server) registerPages() {
 	s.page("GET /account/password", s.needSession(s.pageChangePassword, true))
 	s.page("POST /account/password", s.needSession(s.postChangePassword, true))
 	s.registerAccountPages()
+	s.registerApp()
 	s.registerStatic()
 }
 
@@ -167,10 +168,22 @@ func (s *Server) needSession(h sessionPageFunc, allowReset bool) pageFunc {
 	}
 }
 
-// pageHome sends the browser to its account, or to sign in.
+// pageHome sends a signed-in browser to the app, a session part-way
+// through signing in to its next step, and anyone else to sign in. While
+// the server has no account yet, it shows the first-run welcome instead.
 func (s *Server) pageHome(w http.ResponseWriter, r *http.Request) error {
 	if sess := pageSession(r); sess != nil {
-		return seeOther(w, r, landing(sess.Stage))
+		if to := landing(sess.Stage); to != "/account" {
+			return seeOther(w, r, to)
+		}
+		return seeOther(w, r, "/app")
+	}
+	first, err := s.cfg.Auth.FirstRun(r.Context())
+	if err != nil {
+		return err
+	}
+	if first {
+		return pageWelcome(w)
 	}
 	return seeOther(w, r, "/login")
 }

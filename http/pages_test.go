@@ -77,8 +77,12 @@ func TestPageRulesCatchInlineCode(t *testing.T) {
 
 func TestHomeRedirects(t *testing.T) {
 	env := newPageEnv(t, authtest.Options{})
+	// The first visitor of a server with no account is welcomed (see
+	// TestFirstRunWelcome); once an account exists, / asks to sign in.
+	env.browser(t).get("/").want(t, http.StatusOK).contains(t, `id="welcome-signup"`)
+	signedIn := env.signUp(t, "home@example.com", goodPassword)
 	env.browser(t).get("/").redirect(t, "/login")
-	env.signUp(t, "home@example.com", goodPassword).get("/").redirect(t, "/account")
+	signedIn.get("/").redirect(t, "/app")
 	// Unknown paths keep the JSON error of the rest of the server.
 	resp := env.browser(t).get("/no-such-page").want(t, http.StatusNotFound)
 	if e := decodeError(t, resp.body); e.Error.Code != "not_found" {
