@@ -260,6 +260,10 @@ var registry = []Claim{
 		Section: "Compliance",
 		Title:   "Data correction",
 		Text:    "Correction: a user can correct their personal data.",
+		Verify: "Corrects a throwaway user's name and email address through the deployment's stores: the name must read back at once; " +
+			"an email change must not take effect before its link is used, the link must work once, and afterwards the account must be found " +
+			"by the new address and not the old. The user is deleted afterwards.",
+		Check: checkGDPR2,
 	},
 	{
 		ID:      "GDPR-3",

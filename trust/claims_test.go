@@ -78,7 +78,7 @@ func TestClaimsMatchCLAIMSmd(t *testing.T) {
 func TestRegistryShape(t *testing.T) {
 	implemented := map[string]bool{"ENC-1": true, "ENC-2": true, "TLS-1": true, "ISO-1": true, "AI-5": true, "HDR-1": true,
 		"ACC-1": true, "ACC-2": true, "ACC-3": true, "ACC-4": true, "ACC-5": true, "DOS-1": true, "RL-1": true, "BOT-1": true, "WAF-1": true,
-		"TLS-2": true, "AI-1": true, "AI-2": true, "AI-3": true, "AI-4": true, "VDP-1": true, "SUB-1": true, "CCPA-1": true, "GDPR-3": true, "GDPR-1": true}
+		"TLS-2": true, "AI-1": true, "AI-2": true, "AI-3": true, "AI-4": true, "VDP-1": true, "SUB-1": true, "CCPA-1": true, "GDPR-3": true, "GDPR-1": true, "GDPR-2": true}
 	idShape := regexp.MustCompile(`^[A-Z]+-[0-9]+$`)
 	seen := map[string]bool{}
 	for _, c := range Claims() {

@@ -88,6 +88,9 @@ type Env struct {
 	// check reads a throwaway user's defaults through it and counts the
 	// opt-ins. Nil fails the check.
 	Privacy quire.PrivacyService
+	// EmailChanges holds pending email changes (claim GDPR-2): the check
+	// corrects a throwaway user's address through it. Nil fails the check.
+	EmailChanges quire.EmailChangeStore
 	// Deletions is the account deletion queue (claim GDPR-3): the check
 	// reads it and counts. Nil fails the check.
 	Deletions quire.AccountDeletionService

@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"runtime/debug"
 
+	"github.com/quirehq/quire"
 	"github.com/quirehq/quire/config"
 	"github.com/quirehq/quire/edge/bot"
 	"github.com/quirehq/quire/edge/clientip"
@@ -108,6 +109,9 @@ func trustEnv(a *app) *trust.Env {
 	env.SubProcessors, env.Local = subproc.List(cfg), subproc.Local(cfg)
 	env.Privacy = a.stores.privacy
 	env.Deletions = a.stores.deletions
+	if ec, ok := a.stores.auth.(quire.EmailChangeStore); ok {
+		env.EmailChanges = ec
+	}
 	env.Exports = trust.ExportInfo{Store: a.stores.exports, TTL: cfg.Exports.TTL, Dir: exportsDir(cfg.DataDir)}
 	never := func(context.Context) (int, error) { return 0, nil }
 	if j, err := newJanitor(a, func() (int, error) { return 0, nil }, nil, retention.ExportRule(cfg.Exports.TTL, never)); err == nil {
