@@ -192,7 +192,7 @@ func TestServeZeroConfig(t *testing.T) {
 	for _, r := range report.Results {
 		got[r.ID], evidence[r.ID] = r.Status, strings.Join(r.Evidence, "\n")
 	}
-	for _, id := range []string{"ENC-1", "ENC-2", "TLS-1", "ISO-1", "AI-5", "HDR-1", "ACC-1", "ACC-2", "ACC-3", "ACC-4", "ACC-5", "DOS-1", "RL-1", "BOT-1", "WAF-1", "TLS-2", "AI-1", "AI-2", "AI-3", "AI-4", "VDP-1", "GDPR-3"} {
+	for _, id := range []string{"ENC-1", "ENC-2", "TLS-1", "ISO-1", "AI-5", "HDR-1", "ACC-1", "ACC-2", "ACC-3", "ACC-4", "ACC-5", "DOS-1", "RL-1", "BOT-1", "WAF-1", "TLS-2", "AI-1", "AI-2", "AI-3", "AI-4", "VDP-1", "GDPR-1", "GDPR-2", "GDPR-3", "CCPA-1", "SUB-1"} {
 		if got[id] != "pass" {
 			t.Errorf("/trust.json: %s = %q, want pass:\n%s", id, got[id], evidence[id])
 		}
