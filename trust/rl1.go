@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -24,42 +25,62 @@ type RateLimitInfo struct {
 // maxRLProbe bounds the requests the RL-1 check sends.
 const maxRLProbe = 5000
 
+// rlWorkers is how many of its requests the RL-1 check has in flight at once.
+const rlWorkers = 4
+
 // checkRL1 sends requests from one address until the server refuses one,
 // expecting that at the configured burst, with 429, Retry-After and the
 // RateLimit-Policy and RateLimit headers, and the headers on the requests
 // before it too.
 func checkRL1(ctx context.Context, env *Env) (Status, []string) {
 	var e evidence
-	a, err := newAPIClient(env)
-	if err != nil {
-		e.failf("%v", err)
-		return e.result()
-	}
 	burst := env.RateLimit.PerIPBurst
 	if burst <= 0 || burst > maxRLProbe {
 		e.failf("the per-address burst (%d) is unknown or more than this check sends (%d): run quire trust with the server's --config", burst, maxRLProbe)
 		return e.result()
 	}
+	// Each worker has its own client (and connection); they send in
+	// parallel batches so that a loaded machine still sends faster than
+	// the budget refills, and the answers are read in request order.
+	clients := make([]*apiClient, rlWorkers)
+	for k := range clients {
+		a, err := newAPIClient(env)
+		if err != nil {
+			e.failf("%v", err)
+			return e.result()
+		}
+		clients[k] = a
+		defer a.c.CloseIdleConnections()
+	}
 	var first, last *apiResponse
 	// The budget refills while the check runs: allow it twice the burst.
 	limit := 2*burst + 10
-	for i := 1; i <= limit; i++ {
-		r, err := a.once(ctx, http.MethodGet, "api/v1/me", nil, nil)
-		if err != nil {
-			e.failf("request %d: %v", i, err)
-			return e.result()
+	for start := 1; start <= limit; start += rlWorkers {
+		n := min(rlWorkers, limit-start+1)
+		batch, errs := make([]*apiResponse, n), make([]error, n)
+		var wg sync.WaitGroup
+		for k := range n {
+			wg.Go(func() { batch[k], errs[k] = clients[k].once(ctx, http.MethodGet, "api/v1/me", nil, nil) })
 		}
-		if i == 1 {
-			first = r
+		wg.Wait()
+		for k, r := range batch {
+			i := start + k
+			if errs[k] != nil {
+				e.failf("request %d: %v", i, errs[k])
+				return e.result()
+			}
+			if i == 1 {
+				first = r
+			}
+			if r.status == http.StatusTooManyRequests {
+				refused(&e, r, i, burst, first)
+				e.notef("budgets are %s; signed-in users and API keys also have their own per route group", rlScope(env))
+				pingRedis(ctx, &e, env.RateLimit)
+				waitForRefill(ctx, last)
+				return e.result()
+			}
+			last = r
 		}
-		if r.status == http.StatusTooManyRequests {
-			refused(&e, r, i, burst, first)
-			e.notef("budgets are %s; signed-in users and API keys also have their own per route group", rlScope(env))
-			pingRedis(ctx, &e, env.RateLimit)
-			waitForRefill(ctx, last)
-			return e.result()
-		}
-		last = r
 	}
 	e.failf("%d requests from one address in a burst were all served (burst %d)", limit, burst)
 	return e.result()
