@@ -21,7 +21,7 @@ import (
 )
 
 // chromiumPath is Debian's chromium; QUIRE_CHROMIUM names another binary.
-func chromiumPath(t *testing.T) string {
+func chromiumPath(t testing.TB) string {
 	t.Helper()
 	path := os.Getenv("QUIRE_CHROMIUM")
 	if path == "" {
@@ -64,7 +64,7 @@ func TestBrowserJourney(t *testing.T) {
 
 // startBrowser starts headless chromium with a fresh profile and returns
 // a tab's context, ended after at most a minute or with the test.
-func startBrowser(t *testing.T, exec string) context.Context {
+func startBrowser(t testing.TB, exec string) context.Context {
 	t.Helper()
 	dir, err := os.MkdirTemp("", "quire-chromium-")
 	if err != nil {
@@ -95,7 +95,7 @@ func startBrowser(t *testing.T, exec string) context.Context {
 
 // removeProfile removes the browser's profile directory. The browser's
 // children can write to it briefly after it exits, so it tries again.
-func removeProfile(t *testing.T, dir string) {
+func removeProfile(t testing.TB, dir string) {
 	var err error
 	for range 50 {
 		if err = os.RemoveAll(dir); err == nil {

@@ -94,7 +94,7 @@ func TestMain(m *testing.M) {
 }
 
 // testCert returns the shared test certificate.
-func testCert(t *testing.T) tls.Certificate {
+func testCert(t testing.TB) tls.Certificate {
 	t.Helper()
 	return sharedCert
 }
@@ -108,7 +108,7 @@ type testServer struct {
 
 // openServer starts a server for cfg on loopback ports, with setup
 // registering routes first. It is shut down when the test ends.
-func openServer(t *testing.T, cfg quirehttp.Config, setup func(*quirehttp.Server)) *testServer {
+func openServer(t testing.TB, cfg quirehttp.Config, setup func(*quirehttp.Server)) *testServer {
 	t.Helper()
 	logger, logs := newLogger()
 	cfg.Logger = logger
@@ -134,7 +134,7 @@ func openServer(t *testing.T, cfg quirehttp.Config, setup func(*quirehttp.Server
 }
 
 // clientTLS returns a client TLS config that trusts the test certificate.
-func clientTLS(t *testing.T) *tls.Config {
+func clientTLS(t testing.TB) *tls.Config {
 	t.Helper()
 	pool := x509.NewCertPool()
 	pool.AddCert(testCert(t).Leaf)
@@ -143,7 +143,7 @@ func clientTLS(t *testing.T) *tls.Config {
 
 // newClient returns a client that trusts the test certificate (or uses
 // tc), offers HTTP/2 and does not follow redirects.
-func newClient(t *testing.T, tc *tls.Config) *http.Client {
+func newClient(t testing.TB, tc *tls.Config) *http.Client {
 	t.Helper()
 	if tc == nil {
 		tc = clientTLS(t)
