@@ -130,6 +130,7 @@ func (s *Server) apiLogout(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	clearSessionCookie(w)
+	clearSiteStorage(w)
 	return noContent(w)
 }
 

@@ -136,9 +136,12 @@ func TestAPISignUpSessionAndLogout(t *testing.T) {
 	if me.body["email"] != "ann@example.com" || me.body["emailVerified"] != false {
 		t.Errorf("me = %v", me.body)
 	}
-	c.want(c.do(http.MethodPost, "/api/v1/auth/logout", nil), http.StatusNoContent, "")
+	out := c.want(c.do(http.MethodPost, "/api/v1/auth/logout", nil), http.StatusNoContent, "")
 	if c.cookie != "" {
 		t.Error("sign-out did not clear the cookie")
+	}
+	if got := out.header.Get("Clear-Site-Data"); got != `"storage"` {
+		t.Errorf("sign-out sent Clear-Site-Data %q, want the site's storage emptied", got)
 	}
 	c.want(c.do(http.MethodGet, "/api/v1/me", nil), http.StatusUnauthorized, "unauthorized")
 }

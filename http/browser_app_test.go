@@ -2,10 +2,13 @@ package http_test
 
 import (
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	cdpfetch "github.com/chromedp/cdproto/fetch"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
@@ -15,6 +18,7 @@ import (
 	"github.com/quirehq/quire/mail"
 	"github.com/quirehq/quire/sharing"
 	"github.com/quirehq/quire/sqlite"
+	"github.com/quirehq/quire/tlscert"
 )
 
 // appBrowser is a signed-in user of the web app in a real browser, with
@@ -250,7 +254,7 @@ func TestBrowserAppOfflineHistoryShared(t *testing.T) {
 	a.setOffline(true)
 	a.do("type offline", chromedp.KeyEvent(" offline words"))
 	a.waitStatus("the save is kept on the device", "Offline — saved on this device")
-	if !eval[bool](a.journey, `!!JSON.parse(localStorage.getItem("quire.offline-notes") || "{}")[`+js(id)+`]`) {
+	if !eval[bool](a.journey, `!!JSON.parse(localStorage.getItem("quire.offline-notes." + document.getElementById("app").dataset.user) || "{}")[`+js(id)+`]`) {
 		t.Error("nothing was kept in localStorage while offline")
 	}
 	if c, _ := a.note(id)["content"].(string); strings.Contains(c, "offline words") {
@@ -261,7 +265,7 @@ func TestBrowserAppOfflineHistoryShared(t *testing.T) {
 	if c, _ := a.note(id)["content"].(string); !strings.Contains(c, "offline words") {
 		t.Errorf("after going online the server has %q, want the offline text", c)
 	}
-	if eval[bool](a.journey, `localStorage.getItem("quire.offline-notes") !== null`) {
+	if eval[bool](a.journey, `localStorage.getItem("quire.offline-notes." + document.getElementById("app").dataset.user) !== null`) {
 		t.Error("the sent text is still kept in localStorage")
 	}
 
@@ -505,5 +509,344 @@ func TestBrowserAppRawHTML(t *testing.T) {
 		if strings.HasPrefix(l, "console.error") || strings.HasPrefix(l, "log.error") || strings.Contains(l, "probe-ran") {
 			t.Errorf("the page logged an error: %s", l)
 		}
+	}
+}
+
+// newFullAppBrowser is newAppBrowser on a server with every part
+// configured (account deletion included), served over TLS, with two users;
+// the browser is not signed in yet.
+func newFullAppBrowser(t *testing.T) (a *appBrowser, other *wsUser) {
+	t.Helper()
+	exec := chromiumPath(t)
+	e := newFullAPI(t)
+	ts := httptest.NewUnstartedServer(e.srv)
+	ts.TLS = tlscert.ServerConfig(testCert(t))
+	ts.StartTLS()
+	t.Cleanup(ts.Close)
+	a = &appBrowser{user: e.user("ann@example.com"),
+		journey: &journey{t: t, base: ts.URL, email: "ann@example.com", password: apiPassword}}
+	other = e.user("bob@example.com")
+	a.ctx = startBrowser(t, exec)
+	a.console = watchConsole(t, a.ctx)
+	return a, other
+}
+
+// signIn signs the user in again through the API and returns the new
+// session's cookie: the browser's sessions come and go while a.user's
+// stays to check what the server holds.
+func (a *appBrowser) signIn() string {
+	a.t.Helper()
+	c := a.user.clone()
+	c.want(c.do(http.MethodPost, "/api/v1/auth/login", creds(a.email, a.password)), 200, "")
+	return c.cookie
+}
+
+// setSession gives the browser a session cookie, as signing in would.
+func (a *appBrowser) setSession(cookie string) {
+	a.t.Helper()
+	yes := true
+	if _, err := chromedp.Call(a.ctx, network.SetCookie, network.SetCookieParams{
+		Name: quirehttp.SessionCookie, Value: cookie, URL: a.base + "/", Path: "/",
+		Secure: &yes, HTTPOnly: &yes, SameSite: network.CookieSameSiteLax,
+	}); err != nil {
+		a.t.Fatalf("set the session cookie: %v", err)
+	}
+}
+
+// blockNotes makes the notes API unreachable from the browser (as a
+// network failure), or reachable again, leaving the rest of the site up.
+func (a *appBrowser) blockNotes(on bool) {
+	a.t.Helper()
+	if _, err := chromedp.Call(a.ctx, network.Enable, network.EnableParams{}); err != nil {
+		a.t.Fatal(err)
+	}
+	var patterns []*network.BlockPattern
+	if on {
+		patterns = append(patterns, &network.BlockPattern{URLPattern: a.base + "/api/v1/notes/*", Block: true})
+	}
+	if _, err := chromedp.Call(a.ctx, network.SetBlockedURLs, network.SetBlockedURLsParams{URLPatterns: patterns}); err != nil {
+		a.t.Fatalf("block the notes API: %v", err)
+	}
+}
+
+// kept reports whether any value in the site's localStorage holds text.
+func (a *appBrowser) kept(text string) bool {
+	a.t.Helper()
+	return eval[bool](a.journey, `Object.keys(localStorage).some((k) => (localStorage.getItem(k) || "").includes(`+js(text)+`))`)
+}
+
+// comeOnline tells the app the connection is back, as the browser would.
+func (a *appBrowser) comeOnline() {
+	a.t.Helper()
+	a.do("the connection is back", chromedp.Evaluate[chromedp.Void](`dispatchEvent(new Event("online"))`))
+}
+
+// waitContent polls the server until the note's content satisfies ok.
+func (a *appBrowser) waitContent(what, id string, ok func(string) bool) {
+	a.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		c, _ := a.note(id)["content"].(string)
+		if ok(c) {
+			return
+		}
+		if time.Now().After(deadline) {
+			a.t.Fatalf("%s: the note holds %q\nbrowser console:\n%s", what, c, a.console)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// TestBrowserAppOfflinePerUser: text kept on the device while the notes
+// API was unreachable belongs to its user alone. Another user signed in
+// on the same browser neither sees nor sends nor drops it; its owner's
+// next visit sends it. Signing out from the app sends what is kept
+// first, and the server empties the site's storage; deleting the account
+// leaves no note text in the browser either.
+func TestBrowserAppOfflinePerUser(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a browser")
+	}
+	a, bob := newFullAppBrowser(t)
+	ann := a.signIn()
+	a.setSession(ann)
+	id := createNote(a.user, map[string]any{"title": "Diary", "content": "Dear diary"})
+	a.do("open the note", chromedp.Navigate(a.base+"/app/notes/"+id), chromedp.WaitVisible(chromedp.ID("note-title")))
+	a.wait("the note is shown", `document.querySelector("#note-body .ProseMirror").textContent === "Dear diary"`)
+	if got := eval[string](a.journey, `document.getElementById("app").dataset.user`); got != a.user.id {
+		t.Errorf("#app names the user %q, want the user's ID %q", got, a.user.id)
+	}
+
+	a.blockNotes(true)
+	a.do("type while the notes API is unreachable", chromedp.Click(chromedp.CSS("#note-body .ProseMirror")),
+		chromedp.KeyEvent(kb.End, chromedp.KeyModifiers(chromedp.ModifierCtrl)), chromedp.KeyEvent(" secret plans"))
+	a.waitStatus("the text is kept on the device", "Offline — saved on this device")
+	if !a.kept("secret plans") {
+		t.Fatal("nothing was kept in localStorage")
+	}
+	a.blockNotes(false)
+
+	// Bob signs in on the same browser: Ann's text is not his to send.
+	a.setSession(bob.cookie)
+	a.do("Bob opens the app", chromedp.Navigate(a.base+"/app"), chromedp.WaitVisible(chromedp.ID("new-note")))
+	a.comeOnline()
+	time.Sleep(1500 * time.Millisecond) // the flush, had it anything to send
+	if !a.kept("secret plans") {
+		t.Error("Bob's session dropped Ann's kept text")
+	}
+	if eval[bool](a.journey, `document.body.textContent.includes("secret plans") ||
+		localStorage.getItem("quire.offline-notes." + document.getElementById("app").dataset.user) !== null`) {
+		t.Error("Bob's session sees Ann's kept text")
+	}
+	if c, _ := a.note(id)["content"].(string); c != "Dear diary" {
+		t.Fatalf("Ann's note changed to %q during Bob's session", c)
+	}
+
+	// Ann is back: her text is sent.
+	a.setSession(ann)
+	a.do("Ann opens the app", chromedp.Navigate(a.base+"/app"), chromedp.WaitVisible(chromedp.ID("new-note")))
+	a.waitContent("Ann's kept text is sent", id, func(c string) bool { return c == "Dear diary secret plans" })
+	a.wait("and no longer kept", `!Object.keys(localStorage).some((k) => k.startsWith("quire.offline-notes."))`)
+
+	// Signing out from the app sends what is kept first (here, a note no
+	// longer open, which nothing else would send).
+	a.do("open the note", chromedp.Click(chromedp.CSS(`#note-list li[data-note-id="`+id+`"] .note-open`)))
+	a.wait("the note is shown", `document.querySelector("#note-body .ProseMirror").textContent === "Dear diary secret plans"`)
+	a.blockNotes(true)
+	a.do("type while the notes API is unreachable", chromedp.Click(chromedp.CSS("#note-body .ProseMirror")),
+		chromedp.KeyEvent(kb.End, chromedp.KeyModifiers(chromedp.ModifierCtrl)), chromedp.KeyEvent(" and more"))
+	a.waitStatus("the text is kept on the device", "Offline — saved on this device")
+	a.do("leave the note", chromedp.Navigate(a.base+"/app"), chromedp.WaitVisible(chromedp.ID("new-note")))
+	a.blockNotes(false)
+	if !a.kept("and more") {
+		t.Fatal("nothing was kept in localStorage")
+	}
+	a.do("sign out", chromedp.Click(chromedp.ID("sign-out")), chromedp.WaitVisible(chromedp.ID("login-form")))
+	if c, _ := a.note(id)["content"].(string); c != "Dear diary secret plans and more" {
+		t.Errorf("after signing out the note holds %q, want the kept text sent first", c)
+	}
+	if n := eval[int](a.journey, `localStorage.length`); n != 0 {
+		t.Errorf("after signing out localStorage holds %d items", n)
+	}
+
+	// Deleting the account: whatever was kept goes with it.
+	a.setSession(a.signIn())
+	a.do("open the note", chromedp.Navigate(a.base+"/app/notes/"+id), chromedp.WaitVisible(chromedp.ID("note-title")))
+	a.wait("the note is shown", `document.querySelector("#note-body .ProseMirror").textContent.endsWith("and more")`)
+	a.blockNotes(true)
+	a.do("type while the notes API is unreachable", chromedp.Click(chromedp.CSS("#note-body .ProseMirror")),
+		chromedp.KeyEvent(kb.End, chromedp.KeyModifiers(chromedp.ModifierCtrl)), chromedp.KeyEvent(" last words"))
+	a.waitStatus("the text is kept on the device", "Offline — saved on this device")
+	a.do("go to the account page", chromedp.Navigate(a.base+"/account"), chromedp.WaitVisible(chromedp.ID("delete-account-form")))
+	if !a.kept("last words") {
+		t.Fatal("nothing was kept in localStorage before the deletion")
+	}
+	a.do("delete the account", chromedp.SendKeys(chromedp.ID("delete-password"), apiPassword),
+		chromedp.Click(chromedp.CSS("#delete-account-form button[type=submit]")), chromedp.WaitVisible(chromedp.ID("login-form")))
+	if a.kept("last words") || a.kept("Dear diary") {
+		t.Error("the deleted account's note text is still in localStorage")
+	}
+	if n := eval[int](a.journey, `localStorage.length`); n != 0 {
+		t.Errorf("after the deletion localStorage holds %d items", n)
+	}
+	if v := a.console.violations(); len(v) > 0 {
+		t.Errorf("the browser reported %d CSP violations or script errors:\n%s", len(v), strings.Join(v, "\n"))
+	}
+}
+
+// TestBrowserAppKeptText: text typed while the notes API is unreachable
+// and deleted again is never sent later; leaving a note in conflict for
+// another keeps its local text, shown again when it is reopened; a kept
+// note refused as stale is told about once and then waits for the user,
+// not sent again every half minute.
+func TestBrowserAppKeptText(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a browser")
+	}
+	a := newAppBrowser(t)
+	id := createNote(a.user, map[string]any{"title": "Plans", "content": "Keep it short"})
+	other := createNote(a.user, map[string]any{"title": "Other", "content": "Something else"})
+	open := func(id, text string) {
+		a.t.Helper()
+		a.do("open a note", chromedp.Click(chromedp.CSS(`#note-list li[data-note-id="`+id+`"] .note-open`)))
+		a.wait("the note is shown", `document.querySelector("#note-body .ProseMirror").textContent === `+js(text))
+	}
+	typeAtEnd := func(text string) {
+		a.t.Helper()
+		a.do("type", chromedp.Click(chromedp.CSS("#note-body .ProseMirror")),
+			chromedp.KeyEvent(kb.End, chromedp.KeyModifiers(chromedp.ModifierCtrl)), chromedp.KeyEvent(text))
+	}
+	a.do("open the note", chromedp.Navigate(a.base+"/app/notes/"+id), chromedp.WaitVisible(chromedp.ID("note-title")))
+	a.wait("the note is shown", `document.querySelector("#note-body .ProseMirror").textContent === "Keep it short"`)
+
+	// Typed offline, then deleted again: the deleted text never reaches
+	// the server, not even from the copy kept on the device.
+	a.blockNotes(true)
+	typeAtEnd(" and secret")
+	a.waitStatus("the text is kept on the device", "Offline — saved on this device")
+	for range len(" and secret") {
+		a.do("delete it again", chromedp.KeyEvent(kb.Backspace))
+	}
+	a.wait("the text is back as it was", `document.querySelector("#note-body .ProseMirror").textContent === "Keep it short"`)
+	a.waitStatus("nothing is left to save", "Saved")
+	if a.kept("secret") {
+		t.Error("the deleted text is still kept on the device")
+	}
+	a.blockNotes(false)
+	a.comeOnline()
+	a.do("reload", chromedp.Reload(), chromedp.WaitVisible(chromedp.ID("note-title")))
+	a.wait("the note is shown", `document.querySelector("#note-body .ProseMirror").textContent === "Keep it short"`)
+	a.waitStatus("the note is saved", "Saved")
+	time.Sleep(500 * time.Millisecond)
+	if c, _ := a.note(id)["content"].(string); c != "Keep it short" {
+		t.Fatalf("the server got %q, want the deleted text never sent", c)
+	}
+
+	// A note left in conflict keeps its local text for when it is opened
+	// again.
+	version := a.note(id)["version"]
+	a.user.want(a.user.do(http.MethodPatch, "/api/v1/notes/"+id,
+		map[string]any{"content": "Their text", "version": version}), 200, "")
+	typeAtEnd(" and mine")
+	a.waitStatus("the save meets a conflict", "Conflict — reload to see the other version")
+	open(other, "Something else")
+	open(id, "Keep it short and mine")
+	a.waitStatus("the conflict is back", "Conflict — reload to see the other version")
+	if c, _ := a.note(id)["content"].(string); c != "Their text" {
+		t.Errorf("the server holds %q, want their text until the user chooses", c)
+	}
+	a.do("load their version", chromedp.Click(chromedp.ID("load-theirs")))
+	a.wait("their text is shown", `document.querySelector("#note-body .ProseMirror").textContent === "Their text"`)
+	if a.kept("and mine") {
+		t.Error("the local text is still kept after loading theirs")
+	}
+
+	// Kept offline, then changed elsewhere: told once, then left for the
+	// user to settle in the note.
+	a.blockNotes(true)
+	typeAtEnd(" offline")
+	a.waitStatus("the text is kept on the device", "Offline — saved on this device")
+	version = a.note(id)["version"]
+	a.user.want(a.user.do(http.MethodPatch, "/api/v1/notes/"+id,
+		map[string]any{"content": "Their newer text", "version": version}), 200, "")
+	a.do("leave the note", chromedp.Navigate(a.base+"/app"), chromedp.WaitVisible(chromedp.ID("new-note")))
+	a.blockNotes(false)
+	a.comeOnline()
+	a.wait("the user is told, as an alert", `document.getElementById("toast").textContent.includes("changed elsewhere") &&
+		document.getElementById("toast").getAttribute("role") === "alert"`)
+	refused := strings.Count(a.console.String(), "status of 409")
+	a.do("the toast goes", chromedp.Evaluate[chromedp.Void](`document.getElementById("toast").textContent = ""`))
+	a.comeOnline()
+	time.Sleep(1500 * time.Millisecond)
+	if got := eval[string](a.journey, `document.getElementById("toast").textContent`); got != "" {
+		t.Errorf("a second flush told again: %q", got)
+	}
+	if n := strings.Count(a.console.String(), "status of 409"); refused == 0 || n != refused {
+		t.Errorf("the stale note was sent again: %d refused saves, then %d", refused, n)
+	}
+	if !a.kept("Their text offline") {
+		t.Error("the stale text is no longer kept")
+	}
+	if c, _ := a.note(id)["content"].(string); c != "Their newer text" {
+		t.Errorf("the server holds %q", c)
+	}
+	open(id, "Their text offline")
+	a.waitStatus("the note shows the conflict", "Conflict — reload to see the other version")
+	if v := a.console.violations(); len(v) > 0 {
+		t.Errorf("the browser reported %d CSP violations or script errors:\n%s", len(v), strings.Join(v, "\n"))
+	}
+}
+
+// TestBrowserAppSwitchWhileLoading: while the next note loads, the one on
+// its way out takes no keys (they would be lost when the next one fills
+// the editor), and the next one is editable once it is in.
+func TestBrowserAppSwitchWhileLoading(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a browser")
+	}
+	a := newAppBrowser(t)
+	first := createNote(a.user, map[string]any{"title": "First", "content": "Alpha"})
+	second := createNote(a.user, map[string]any{"title": "Second", "content": "Beta"})
+	a.do("open the first note", chromedp.Navigate(a.base+"/app/notes/"+first), chromedp.WaitVisible(chromedp.ID("note-title")))
+	a.wait("the note is shown", `document.querySelector("#note-body .ProseMirror").textContent === "Alpha"`)
+
+	// Hold the second note's GET until the test lets it go.
+	paused := make(chan cdpfetch.RequestID, 4)
+	if err := chromedp.Listen(a.ctx, func(ev any) {
+		if e, ok := ev.(*cdpfetch.EventRequestPaused); ok {
+			paused <- e.RequestID
+		}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Call(a.ctx, cdpfetch.Enable, cdpfetch.EnableParams{
+		Patterns: []*cdpfetch.RequestPattern{{URLPattern: "*/api/v1/notes/" + second}}}); err != nil {
+		t.Fatal(err)
+	}
+	a.do("open the second note", chromedp.Click(chromedp.CSS(`#note-list li[data-note-id="`+second+`"] .note-open`)))
+	var held cdpfetch.RequestID
+	select {
+	case held = <-paused:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the second note was never asked for")
+	}
+	a.do("type in the editor while it loads", chromedp.Evaluate[chromedp.Void](`document.querySelector("#note-body .ProseMirror").focus()`),
+		chromedp.KeyEvent("zzz"))
+	locked := eval[bool](a.journey, `document.querySelector("#note-body .ProseMirror").getAttribute("contenteditable") === "false" &&
+		document.getElementById("note-title").readOnly && !document.querySelector("#note-body .ProseMirror").textContent.includes("zzz")`)
+	if _, err := chromedp.Call(a.ctx, cdpfetch.ContinueRequest, cdpfetch.ContinueRequestParams{RequestID: held}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Call(a.ctx, cdpfetch.Disable, cdp.Empty{}); err != nil {
+		t.Fatal(err)
+	}
+	if !locked {
+		t.Error("the note on its way out took keys while the next one loaded")
+	}
+	a.wait("the second note is shown and editable", `document.querySelector("#note-body .ProseMirror").textContent === "Beta" &&
+		document.querySelector("#note-body .ProseMirror").getAttribute("contenteditable") === "true" && !document.getElementById("note-title").readOnly`)
+	a.waitStatus("nothing is pending", "Saved")
+	if c, _ := a.note(first)["content"].(string); c != "Alpha" {
+		t.Errorf("the first note holds %q", c)
 	}
 }

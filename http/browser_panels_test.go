@@ -413,10 +413,27 @@ func (p *panels) voiceIdea() {
 		p.t.Fatal("the API does not hold the edited transcript alone")
 	}
 
-	p.do("record again", chromedp.Click(chromedp.ID("voice-button")))
+	// A double press while the microphone starts opens it once; every
+	// microphone opened is closed when the recording ends.
+	p.do("count the microphones", chromedp.Evaluate[chromedp.Void](`(() => {
+		const open = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+		window.quireMics = [];
+		navigator.mediaDevices.getUserMedia = (c) => open(c).then((s) => { window.quireMics.push(s); return s; });
+	})()`))
+	p.do("record again, pressing twice", chromedp.Evaluate[chromedp.Void](`(() => {
+		const b = document.getElementById("voice-button");
+		b.click();
+		b.click();
+	})()`))
 	p.wait("recording again", `document.getElementById("voice-button").getAttribute("aria-pressed") === "true"`)
 	p.do("stop", chromedp.Sleep(500*time.Millisecond), chromedp.Click(chromedp.ID("voice-button")))
 	p.wait("the second transcript", `!document.getElementById("voice-review").hidden`)
+	if n := eval[int](p.journey, `window.quireMics.length`); n != 1 {
+		p.t.Errorf("a double press opened the microphone %d times", n)
+	}
+	if !eval[bool](p.journey, `window.quireMics.every((s) => s.getTracks().every((t) => t.readyState === "ended"))`) {
+		p.t.Error("a microphone is still open after the recording")
+	}
 	p.do("discard it", chromedp.Click(chromedp.ID("voice-discard")))
 	p.wait("the review closes", `document.getElementById("voice-review").hidden`)
 	if p.hasIdea(p.tr.text) {
@@ -559,9 +576,15 @@ func (p *panels) chat(noteID string) {
 	if done := eval[bool](p.journey, last+`.textContent.includes("brass lamps")`); done {
 		p.t.Fatal("the whole answer showed before the upstream sent it")
 	}
+	if !eval[bool](p.journey, `document.getElementById("chat-messages").getAttribute("aria-busy") === "true"`) {
+		p.t.Error("the conversation is not marked busy while the answer streams")
+	}
 	close(gate)
 	p.wait("the answer completes", last+`.dataset.status === "complete" && `+last+`.textContent.includes("brass lamps before winter.") &&
 		document.getElementById("chat-stop").hidden && !document.getElementById("chat-send").hidden`)
+	if eval[bool](p.journey, `document.getElementById("chat-messages").hasAttribute("aria-busy")`) {
+		p.t.Error("the conversation is still marked busy after the answer")
+	}
 	if got := eval[string](p.journey, `Array.from(`+last+`.querySelectorAll(".chat-body *"), (e) => e.tagName + (e.getAttribute("href") || "")).join(" ")`); got != "P STRONG UL LI LI Ahttps://lamps.example/brass" {
 		p.t.Errorf("the answer's markdown rendered as elements %q", got)
 	}
@@ -586,21 +609,28 @@ func (p *panels) chat(noteID string) {
 // stored answer says so.
 func (p *panels) stopChat() {
 	p.t.Helper()
-	const first = "Thinking it over: <img src=x onerror=alert(1)> [see](javascript:alert(2)) [lamps](https://lamps.example/)"
+	// Quotes nest 8 deep at most: deeper '>' are text, not one call each.
+	deep := strings.Repeat(">", 20000) + " deep"
+	first := deep + "\n\nThinking it over: <img src=x onerror=alert(1)> [see](javascript:alert(2)) [lamps](https://lamps.example/)"
 	p.ai.next(make(chan struct{}), first, " and never finishing")
 	p.do("ask", chromedp.SendKeys(chromedp.ID("chat-input"), "A question that takes forever\r"))
 	last := `document.querySelector("#chat-messages .chat-message.assistant:last-child")`
 	p.wait("the answer starts", last+` && `+last+`.textContent.includes("Thinking it over") && document.activeElement.id === "chat-input"`)
 	// Model output is text: markup in it stays text, and only web links
 	// become links.
-	if got := eval[string](p.journey, `Array.from(`+last+`.querySelectorAll(".chat-body *"), (e) => e.tagName + (e.getAttribute("href") || "")).join(" ")`); got != "P Ahttps://lamps.example/" {
-		p.t.Errorf("the answer rendered as elements %q", got)
+	if got, want := eval[string](p.journey, `Array.from(`+last+`.querySelectorAll(".chat-body *"), (e) => e.tagName + (e.getAttribute("href") || "")).join(" ")`),
+		strings.Repeat("BLOCKQUOTE ", 8)+"P P Ahttps://lamps.example/"; got != want {
+		p.t.Errorf("the answer rendered as elements %.200q, want %q", got, want)
+	}
+	if !eval[bool](p.journey, last+`.querySelector(".chat-body p").textContent === `+js(strings.Repeat(">", 20000-8)+" deep")) {
+		p.t.Error("the quotes beyond the deepest did not show as text")
 	}
 	if !eval[bool](p.journey, last+`.textContent.includes("<img src=x onerror=alert(1)> see lamps")`) {
 		p.t.Errorf("markup in the answer did not show as text: %q", eval[string](p.journey, last+`.querySelector(".chat-body").textContent`))
 	}
 	p.do("stop it", chromedp.Click(chromedp.ID("chat-stop")))
-	p.wait("the answer is stopped", last+`.dataset.status === "cancelled" && !document.getElementById("chat-send").hidden`)
+	p.wait("the answer is stopped", last+`.dataset.status === "cancelled" && !document.getElementById("chat-send").hidden &&
+		!document.getElementById("chat-messages").hasAttribute("aria-busy")`)
 	select {
 	case <-p.ai.wasCancelled():
 	case <-time.After(10 * time.Second):

@@ -96,6 +96,7 @@ func (s *Server) apiDeleteMe(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	clearSessionCookie(w)
+	clearSiteStorage(w)
 	return JSON(w, http.StatusAccepted, deletionJSON{Status: d.Status, RequestedAt: d.RequestedAt, Deadline: d.Deadline})
 }
 

@@ -95,6 +95,9 @@ func TestAPIDeleteMe(t *testing.T) {
 	if got.body["status"] != "shredded" || got.body["deadline"] == nil || u.cookie != "" {
 		t.Fatalf("DELETE answered %v (cookie %q)", got.body, u.cookie)
 	}
+	if cs := got.header.Get("Clear-Site-Data"); cs != `"storage"` {
+		t.Errorf("DELETE sent Clear-Site-Data %q, want the site's storage emptied", cs)
+	}
 	requested, _ := time.Parse(time.RFC3339Nano, got.body["requestedAt"].(string))
 	deadline, _ := time.Parse(time.RFC3339Nano, got.body["deadline"].(string))
 	if d := deadline.Sub(requested); d != 30*24*time.Hour {

@@ -26,9 +26,13 @@ var (
 )
 
 // appView is what app.html sees: the asset URLs, each with the hash of the
-// embedded file so a new build is fetched at once.
+// embedded file so a new build is fetched at once, and the signed-in
+// user's ID, which keys what the app keeps in the browser's storage so
+// that another account signed in on the same browser never reads or sends
+// it.
 type appView struct {
 	Script, Style string
+	User          string
 }
 
 // assetHashes caches the content hash of each embedded asset by name.
@@ -68,9 +72,10 @@ func (s *Server) registerApp() {
 }
 
 // pageApp serves the app's page to a signed-in browser.
-func (s *Server) pageApp(w http.ResponseWriter, r *http.Request, _ *quire.Session) error {
+func (s *Server) pageApp(w http.ResponseWriter, r *http.Request, sess *quire.Session) error {
 	var buf bytes.Buffer
-	if err := appTemplate.ExecuteTemplate(&buf, "app", appView{Script: assetURL("app.js"), Style: assetURL("app.css")}); err != nil {
+	v := appView{Script: assetURL("app.js"), Style: assetURL("app.css"), User: sess.UserID}
+	if err := appTemplate.ExecuteTemplate(&buf, "app", v); err != nil {
 		return fmt.Errorf("http: render the app page: %w", err)
 	}
 	return writeHTML(w, &buf)

@@ -26,10 +26,16 @@ func TestAppPageNeedsSession(t *testing.T) {
 		anon.get(p).redirect(t, "/login")
 	}
 	b := env.signUp(t, "app@example.com", goodPassword)
+	// The page names the user by ID (never by address): the app keys what
+	// it keeps in the browser by it.
+	user := accountID(t, env, b)
 	for _, p := range []string{"/app", "/app/notes/k5qzm3x7w2ab4cd6ef7gh2ij3k", "/app/shared/x/y"} {
 		r := b.get(p).want(t, http.StatusOK)
 		r.page(t) // CSP and no-store headers, no inline script, style or handler
-		r.contains(t, `<div id="app">`, `<script type="module" src="/static/app.js?v=`, `<link rel="stylesheet" href="/static/app.css?v=`)
+		if strings.Contains(r.body, "app@example.com") {
+			t.Errorf("GET %s: the app page holds the user's address", p)
+		}
+		r.contains(t, `<div id="app" data-user="`+user+`">`, `<script type="module" src="/static/app.js?v=`, `<link rel="stylesheet" href="/static/app.css?v=`)
 		assertSecurityHeaders(t, r.Header, hstsWant)
 	}
 }

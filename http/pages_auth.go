@@ -123,5 +123,14 @@ func (s *Server) postLogout(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	clearSessionCookie(w)
+	clearSiteStorage(w)
 	return seeOther(w, r, "/login?done=signed-out")
+}
+
+// clearSiteStorage asks the browser to empty what the site keeps in it
+// (local and session storage, IndexedDB, caches): notes the web app kept
+// for sending later must not outlive the session on a shared browser. The
+// app sends them before it signs out.
+func clearSiteStorage(w http.ResponseWriter) {
+	w.Header().Set("Clear-Site-Data", `"storage"`)
 }

@@ -159,9 +159,13 @@ func TestLogoutPage(t *testing.T) {
 	env := newPageEnv(t, authtest.Options{})
 	b := env.signUp(t, "logout@example.com", goodPassword)
 	token := b.session()
-	b.post("/logout", nil).redirect(t, "/login?done=signed-out")
+	out := b.post("/logout", nil)
+	out.redirect(t, "/login?done=signed-out")
 	if b.session() != "" {
 		t.Error("sign-out left the cookie")
+	}
+	if got := out.Header.Get("Clear-Site-Data"); got != `"storage"` {
+		t.Errorf("sign-out sent Clear-Site-Data %q, want the site's storage emptied", got)
 	}
 	if _, err := env.svc.Authenticate(context.Background(), token); err == nil {
 		t.Error("the session still works after sign-out")

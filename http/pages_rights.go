@@ -56,5 +56,6 @@ func (s *Server) postDeleteAccount(w http.ResponseWriter, r *http.Request, sess 
 		return s.accountError(w, r, sess, err)
 	}
 	clearSessionCookie(w)
+	clearSiteStorage(w)
 	return seeOther(w, r, "/login?done=account-deleted")
 }

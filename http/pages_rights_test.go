@@ -49,9 +49,13 @@ func TestPageDeleteAccount(t *testing.T) {
 	evil.cookies, evil.site = b.cookies, "cross-site"
 	evil.post("/account/delete", url.Values{"password": {goodPassword}}).want(t, http.StatusForbidden)
 	b.post("/account/delete", url.Values{"password": {"wrong"}}).want(t, http.StatusUnauthorized)
-	b.post("/account/delete", url.Values{"password": {goodPassword}}).redirect(t, "/login?done=account-deleted")
+	gone := b.post("/account/delete", url.Values{"password": {goodPassword}})
+	gone.redirect(t, "/login?done=account-deleted")
 	if b.session() != "" {
 		t.Error("the session cookie outlived the account")
+	}
+	if got := gone.Header.Get("Clear-Site-Data"); got != `"storage"` {
+		t.Errorf("the deletion sent Clear-Site-Data %q, want the site's storage emptied", got)
 	}
 	b.get("/login?done=account-deleted").contains(t, "Your account is deleted")
 	if len(authtest.Files(t, e.outbox, mail.KindAccountDeleted)) != 1 {

@@ -30,13 +30,14 @@ export class ApiError extends Error {
  * @param {string} method
  * @param {string} path e.g. "/api/v1/notes"
  * @param {any} [body] sent as JSON when defined
- * @param {{signal?: AbortSignal, headers?: Record<string,string>, raw?: boolean}} [opts]
+ * @param {{signal?: AbortSignal, headers?: Record<string,string>, raw?: boolean, keepalive?: boolean}} [opts]
  *   raw returns the Response itself (for streams and downloads) once its
- *   status is known to be 2xx.
+ *   status is known to be 2xx; keepalive lets the request outlive the page.
  */
 export async function api(method, path, body, opts = {}) {
   const headers = { Accept: 'application/json', ...(opts.headers || {}) };
   const init = { method, headers, credentials: 'same-origin', signal: opts.signal };
+  if (opts.keepalive) init.keepalive = true;
   if (body !== undefined) {
     headers['Content-Type'] = 'application/json';
     init.body = JSON.stringify(body);

@@ -137,8 +137,12 @@ export function mountChat(app) {
     scrollToEnd(true);
   }
 
-  /** answerView is one assistant message, filled in as it streams. */
-  function answerView() {
+  /**
+   * answerView is one assistant message, filled in as it streams; asked
+   * gives the stored ID of the question it answers, once known.
+   * @param {() => string} [asked]
+   */
+  function answerView(asked = () => '') {
     const root = el('div', 'chat-message assistant');
     const body = el('div', 'chat-body');
     body.setAttribute('aria-busy', 'true');
@@ -158,7 +162,7 @@ export function mountChat(app) {
       frame = 0;
       body.replaceChildren(renderMarkdown(text));
     };
-    save.addEventListener('click', () => saveAsNote(messageId, text, save));
+    save.addEventListener('click', () => saveAsNote(messageId, text, save, asked()));
     return {
       root,
       /** @param {string} t */
@@ -245,10 +249,13 @@ export function mountChat(app) {
 
   /**
    * saveAsNote saves an answer as a note and opens it. An answer stopped
-   * before its stored copy arrived is looked up in the conversation first.
+   * before its stored copy arrived is looked up in the conversation first:
+   * the answer stored after its question (by the question's ID), else the
+   * last one with its text.
    * @param {string} messageId @param {string} text @param {HTMLButtonElement} b
+   * @param {string} [questionId]
    */
-  async function saveAsNote(messageId, text, b) {
+  async function saveAsNote(messageId, text, b, questionId = '') {
     const c = state.chat;
     if (!c) return;
     b.disabled = true;
@@ -256,7 +263,11 @@ export function mountChat(app) {
       let id = messageId;
       if (!id) {
         const res = await app.api('GET', `/api/v1/chats/${encodeURIComponent(c.conversationId)}`);
-        const found = (res.messages || []).filter((m) => m.role === 'assistant' && m.content === text).pop();
+        const msgs = res.messages || [];
+        const q = questionId ? msgs.findIndex((m) => m.messageId === questionId) : -1;
+        const found = q >= 0
+          ? msgs.slice(q + 1).find((m) => m.role === 'assistant')
+          : msgs.filter((m) => m.role === 'assistant' && m.content === text).pop();
         if (!found) throw new Error('The answer is not stored yet; try again in a moment.');
         id = found.messageId;
       }
@@ -287,7 +298,7 @@ export function mountChat(app) {
     const question = userBubble(content);
     u.messages.append(question);
     u.empty.hidden = true;
-    const answer = answerView();
+    const answer = answerView(() => question.dataset.messageId || '');
     answer.root.classList.add('streaming');
     u.messages.append(answer.root);
     scrollToEnd(true);
@@ -377,6 +388,9 @@ export function mountChat(app) {
     ui.chatSelect.disabled = on;
     ui.newChat.disabled = on;
     ui.root.classList.toggle('is-streaming', on);
+    // Screen readers wait for the whole answer instead of hearing each piece.
+    if (on) ui.messages.setAttribute('aria-busy', 'true');
+    else ui.messages.removeAttribute('aria-busy');
     // Focus stays in (or goes back to) the question box: moving it to
     // Stop on Enter would let the same key press activate Stop.
     const a = document.activeElement;
@@ -491,14 +505,18 @@ export async function* readEvents(res) {
   }
 }
 
+/** How deep quotes nest in a rendered answer; deeper `>` stay text. */
+const MAX_QUOTE_DEPTH = 8;
+
 /**
  * renderMarkdown builds the common markdown of answers as DOM nodes:
  * headings, paragraphs, lists, quotes, fenced code, rules, and inline
  * code, bold, italic, strike and links (http, https and mailto only).
- * Text is only ever set as text.
+ * Text is only ever set as text. Quotes nest MAX_QUOTE_DEPTH deep at most.
  * @param {string} src
+ * @param {number} [depth] how many quotes src is inside
  */
-export function renderMarkdown(src) {
+export function renderMarkdown(src, depth = 0) {
   const frag = document.createDocumentFragment();
   const lines = src.replace(/\r\n?/g, '\n').split('\n');
   let i = 0;
@@ -545,12 +563,12 @@ export function renderMarkdown(src) {
       i++;
       continue;
     }
-    if (/^\s*>/.test(line)) {
+    if (depth < MAX_QUOTE_DEPTH && /^\s*>/.test(line)) {
       flush();
       const quote = [];
       while (i < lines.length && /^\s*>/.test(lines[i])) quote.push(lines[i++].replace(/^\s*>\s?/, ''));
       const bq = document.createElement('blockquote');
-      bq.append(renderMarkdown(quote.join('\n')));
+      bq.append(renderMarkdown(quote.join('\n'), depth + 1));
       frag.append(bq);
       continue;
     }

@@ -25,13 +25,26 @@ const SAVE_DELAY = 750;
 /** How often notes kept on this device are offered to the server again. */
 const RETRY_EVERY = 30_000;
 
-/** The localStorage key of the notes saved on this device while offline. */
-const OFFLINE_KEY = 'quire.offline-notes';
+/**
+ * The localStorage key of the notes saved on this device while offline is
+ * this prefix and the signed-in user's ID (#app's data-user): each account
+ * on a shared browser has its own queue, and never reads, sends or drops
+ * another's. Without a user there is no queue.
+ */
+const OFFLINE_PREFIX = 'quire.offline-notes.';
 
-/** readOffline returns the queued notes by ID. */
+/** offlineKey is the signed-in user's queue key, or '' if the page names no user. */
+function offlineKey() {
+  const user = document.getElementById('app')?.dataset.user || '';
+  return /^[A-Za-z0-9_-]{1,64}$/.test(user) ? OFFLINE_PREFIX + user : '';
+}
+
+/** readOffline returns the signed-in user's queued notes by ID. */
 function readOffline() {
+  const key = offlineKey();
+  if (!key) return {};
   try {
-    const v = JSON.parse(localStorage.getItem(OFFLINE_KEY) || '{}');
+    const v = JSON.parse(localStorage.getItem(key) || '{}');
     return v && typeof v === 'object' ? v : {};
   } catch {
     return {};
@@ -39,28 +52,62 @@ function readOffline() {
 }
 
 function writeOffline(q) {
+  const key = offlineKey();
+  if (!key) return false;
   try {
-    if (Object.keys(q).length === 0) localStorage.removeItem(OFFLINE_KEY);
-    else localStorage.setItem(OFFLINE_KEY, JSON.stringify(q));
+    if (Object.keys(q).length === 0) localStorage.removeItem(key);
+    else localStorage.setItem(key, JSON.stringify(q));
     return true;
   } catch {
     return false; // storage full or refused: the text stays in the editor
   }
 }
 
-/** queueOffline keeps {id, share, title, body, version} until it can be sent. */
+/**
+ * queueOffline keeps {id, share, title, body, version, conflict?} until it
+ * can be sent. An entry marked conflict was refused as stale: it waits for
+ * the user to open its note and choose, and is not sent on its own.
+ */
 function queueOffline(entry) {
   const q = readOffline();
   q[entry.id] = { ...entry, at: new Date().toISOString() };
   return writeOffline(q);
 }
 
-function dropOffline(id) {
+/**
+ * dropOffline forgets a queued note; with sent, only if the entry is still
+ * the text that was sent (a newer one stays queued).
+ */
+function dropOffline(id, sent) {
   const q = readOffline();
-  if (q[id]) {
-    delete q[id];
-    writeOffline(q);
-  }
+  const e = q[id];
+  if (!e) return;
+  if (sent && (e.title !== sent.title || e.body !== sent.body)) return;
+  delete q[id];
+  writeOffline(q);
+}
+
+/**
+ * settleOffline forgets a queued note once its text reached the server at
+ * version; an entry written since (newer text) stays, moved on to version,
+ * as it was written on top of what was sent.
+ */
+function settleOffline(id, sent, version) {
+  const q = readOffline();
+  const e = q[id];
+  if (!e) return;
+  if (e.title === sent.title && e.body === sent.body) delete q[id];
+  else if (!(e.version >= version)) e.version = version;
+  writeOffline(q);
+}
+
+/** markConflict marks a queued note as refused as stale; reports whether it was unmarked. */
+function markConflict(id) {
+  const q = readOffline();
+  if (!q[id] || q[id].conflict) return false;
+  q[id].conflict = true;
+  writeOffline(q);
+  return true;
 }
 
 /** notePath is the API path of a note, own or in a folder shared with me. */
@@ -253,6 +300,8 @@ export function createEditor(app, root, opts) {
   /** @type {{currentVersion?: number}|null} */
   let conflict = null;
   let loadingContent = false;
+  /** Set while the page goes, for the one save sent then. */
+  let unloading = false;
 
   const Shortcuts = Extension.create({
     name: 'quireShortcuts',
@@ -331,26 +380,36 @@ export function createEditor(app, root, opts) {
     const t = title.value;
     const b = editor.getMarkdown();
     if (t === savedTitle && b === savedBody) {
-      if (status.dataset.state !== 'offline' && status.dataset.state !== 'failed') setStatus(STATUS.saved);
+      // The server has this text: whatever was kept on this device for the
+      // note is older (typed, then undone) and must not be sent later.
+      dropOffline(n.id);
+      setStatus(STATUS.saved);
       return Promise.resolve();
     }
     setStatus(STATUS.saving);
     saving = (async () => {
       let next = STATUS.saved;
       try {
-        const res = await app.api('PATCH', notePath(n.id, n.share), { title: t, content: b, version: n.version });
-        n.version = res.version;
+        // A save as the page goes must outlive it (keepalive carries 64 KiB
+        // at most; a longer note stays kept on the device).
+        const keepalive = unloading && t.length + b.length < 60_000;
+        const res = await app.api('PATCH', notePath(n.id, n.share), { title: t, content: b, version: n.version }, keepalive ? { keepalive } : {});
+        // A pin answered meanwhile may have moved the version on further.
+        n.version = Math.max(n.version, res.version);
         n.title = res.title;
         n.folder_id = res.folderId;
         if (n === note) {
           savedTitle = t;
           savedBody = b;
         }
-        dropOffline(n.id);
+        settleOffline(n.id, { title: t, body: b }, n.version);
         app.emit('note-saved', { note: ref(n) });
       } catch (err) {
         if (err && err.code === 'version_conflict') {
           if (n === note) showConflict(err);
+          // Another note is open by now: keep this text on the device for
+          // when this one is opened again, where the user chooses.
+          else queueOffline({ id: n.id, share: n.share || null, title: t, body: b, version: n.version, conflict: true });
           next = STATUS.conflict;
         } else if (err && (err.offline || err.status >= 500 || err.status === 401)) {
           // Unreachable, failing, or signed out: keep the text here and send
@@ -363,7 +422,14 @@ export function createEditor(app, root, opts) {
       } finally {
         saving = null;
       }
-      if (n !== note) return;
+      if (n !== note) {
+        // A save asked for while this one ran is the open note's.
+        if (again) {
+          again = false;
+          await save();
+        }
+        return;
+      }
       if (again && next === STATUS.saved) {
         again = false;
         await save();
@@ -389,6 +455,25 @@ export function createEditor(app, root, opts) {
   function clearConflict() {
     conflict = null;
     conflictBox.hidden = true;
+  }
+
+  /**
+   * keepConflicted keeps the text of a note left in conflict on this
+   * device, with the version it was written against, so that opening the
+   * note again shows it and meets the conflict again.
+   */
+  function keepConflicted() {
+    if (note && note.writable && conflict && isDirty()) {
+      queueOffline({ id: note.id, share: note.share || null, title: title.value, body: editor.getMarkdown(), version: note.version, conflict: true });
+    }
+  }
+
+  /** lock makes the editor refuse input while another note loads, or gives it back. */
+  function lock(on) {
+    const w = !on && !!note && note.writable;
+    editor.setEditable(w, false);
+    title.readOnly = !w;
+    sheet.setAttribute('aria-busy', String(on));
   }
 
   loadTheirs.addEventListener('click', async () => {
@@ -505,6 +590,10 @@ export function createEditor(app, root, opts) {
     const share = o.share || undefined;
     if (note && note.id === id && note.share === share) return true;
     await save();
+    keepConflicted();
+    // Keys typed now would go to the note on its way out: refuse them
+    // until the next one is in.
+    lock(true);
     let data;
     let writable = true;
     try {
@@ -519,8 +608,13 @@ export function createEditor(app, root, opts) {
         data = await app.api('GET', notePath(id));
       }
     } catch (err) {
+      lock(false);
       app.toast(err.status === 404 ? 'That note is gone or was never yours to see.' : err.message, 'error');
       return false;
+    }
+    if (isDirty()) {
+      await save();
+      keepConflicted();
     }
     clearTimeout(timer);
     clearConflict();
@@ -531,6 +625,7 @@ export function createEditor(app, root, opts) {
     title.readOnly = !writable;
     toolbar.hidden = !writable;
     sheet.classList.toggle('read-only', !writable);
+    sheet.setAttribute('aria-busy', 'false');
     renderFolders();
     show(true);
     setStatus(writable ? STATUS.saved : STATUS.readOnly);
@@ -556,6 +651,7 @@ export function createEditor(app, root, opts) {
   /** close saves and hides the editor. */
   async function close(notify = true) {
     await save();
+    keepConflicted();
     note = null;
     clearConflict();
     show(false);
@@ -585,18 +681,25 @@ export function createEditor(app, root, opts) {
     let stale = 0;
     for (const entry of Object.values(q)) {
       if (note && entry.id === note.id) {
-        if (!conflict) await save();
+        if (!conflict) {
+          await save();
+          // The editor holds the note's latest text: once the server has
+          // it, the kept copy is older and must not come back.
+          if (note && note.id === entry.id && !conflict && !isDirty()) dropOffline(entry.id);
+        }
         continue;
       }
+      // Refused as stale before: it waits for the user to open the note.
+      if (entry.conflict) continue;
       try {
         await app.api('PATCH', notePath(entry.id, entry.share || undefined), { title: entry.title, content: entry.body, version: entry.version });
-        dropOffline(entry.id);
+        dropOffline(entry.id, entry);
         app.emit('notes-changed', {});
       } catch (err) {
         if (err.offline) return;
         if (err.code === 'version_conflict') {
-          if (await arrived(entry)) dropOffline(entry.id);
-          else stale++;
+          if (await arrived(entry)) dropOffline(entry.id, entry);
+          else if (markConflict(entry.id)) stale++;
         }
         else if (err.status === 404 || err.status === 403) dropOffline(entry.id);
       }
@@ -693,13 +796,17 @@ export function createEditor(app, root, opts) {
   window.addEventListener('online', () => flushOffline());
   // A server that answered 5xx fires no 'online' event: try again now and then.
   setInterval(() => {
-    if (navigator.onLine !== false && Object.keys(readOffline()).length > 0) flushOffline();
+    if (navigator.onLine !== false && Object.values(readOffline()).some((e) => e && !e.conflict)) flushOffline();
   }, RETRY_EVERY);
   window.addEventListener('beforeunload', (e) => {
     if (note && note.writable && (isDirty() || saving)) {
       // Keep the text on this device in case the page goes before the save.
-      queueOffline({ id: note.id, share: note.share || null, title: title.value, body: editor.getMarkdown(), version: note.version });
+      queueOffline({ id: note.id, share: note.share || null, title: title.value, body: editor.getMarkdown(), version: note.version, conflict: !!conflict });
+      // The request starts now, within save(); the kept copy is dropped
+      // only if it is still the text sent.
+      unloading = true;
       save();
+      unloading = false;
     }
   });
   app.on('note-deleted', ({ id }) => {
@@ -714,7 +821,8 @@ export function createEditor(app, root, opts) {
   });
   app.on('note-meta-changed', ({ note: saved }) => {
     // A change made elsewhere in the app (a pin) moved the version on.
-    if (note && !note.share && saved && saved.noteId === note.id && !saving) note.version = saved.version;
+    // With a save under way, the larger of the two versions is the latest.
+    if (note && !note.share && saved && saved.noteId === note.id && saved.version > note.version) note.version = saved.version;
   });
 
   return {
@@ -723,6 +831,11 @@ export function createEditor(app, root, opts) {
     reload,
     flush: save,
     flushOffline,
+    /** unsent is the number of notes kept on this device, not yet sent. */
+    unsent: () => {
+      const q = readOffline();
+      return Object.keys(q).length + (note && conflict && isDirty() && !q[note.id] ? 1 : 0);
+    },
     current: () => ref(),
     /** writable reports whether the open note can be changed. */
     writable: () => !!note && note.writable,

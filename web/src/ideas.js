@@ -26,6 +26,7 @@ export function mountIdeas(app) {
     stream: /** @type {MediaStream|null} */ (null),
     chunks: /** @type {Blob[]} */ ([]),
     review: /** @type {any} */ (null),
+    starting: false,
     timer: 0,
     startedAt: 0,
   };
@@ -181,12 +182,16 @@ export function mountIdeas(app) {
       stopRecording();
       return;
     }
-    if (!ui) return;
+    // A second press while the microphone starts would open a second one.
+    if (!ui || state.starting) return;
     if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia || typeof MediaRecorder === 'undefined') {
       setStatus('This browser cannot record audio. Type the idea instead.', true);
       return;
     }
     let stream;
+    const button = ui.voice;
+    state.starting = true;
+    button.disabled = true;
     try {
       stream = await navigator.mediaDevices.getUserMedia({ audio: true });
     } catch (err) {
@@ -198,6 +203,13 @@ export function mountIdeas(app) {
       } else {
         setStatus('The microphone could not be started.', true);
       }
+      return;
+    } finally {
+      state.starting = false;
+      button.disabled = false;
+    }
+    if (!ui || state.recorder) {
+      stream.getTracks().forEach((t) => t.stop());
       return;
     }
     const type = recordingType();
@@ -239,6 +251,11 @@ export function mountIdeas(app) {
   /** @param {string} mime */
   async function finishRecording(mime) {
     state.recorder = null;
+    // The recorder can stop on its own (the microphone went away): the
+    // clock and the microphone stop with it.
+    clearInterval(state.timer);
+    if (state.stream) state.stream.getTracks().forEach((t) => t.stop());
+    state.stream = null;
     if (!ui) return;
     ui.voice.setAttribute('aria-pressed', 'false');
     ui.voice.classList.remove('recording');

@@ -42,7 +42,9 @@ function buildLayout(root) {
       h('button', { type: 'button', id: 'open-ideas', title: 'Ideas (Ctrl+Shift+I)', 'aria-controls': 'side-panel', text: 'Ideas' }),
       h('button', { type: 'button', id: 'open-chat', 'aria-controls': 'side-panel', text: 'Chat' }),
       h('button', { type: 'button', id: 'open-shared', text: 'Shared' }),
-      h('a', { id: 'open-settings', href: '/account', text: 'Settings' })));
+      h('a', { id: 'open-settings', href: '/account', text: 'Settings' }),
+      h('form', { method: 'post', action: '/logout', id: 'sign-out-form', class: 'sign-out-form' },
+        h('button', { type: 'submit', id: 'sign-out', text: 'Sign out' }))));
 
   const sidebar = h('nav', { id: 'sidebar', 'aria-label': 'Folders' });
   const noteList = h('section', { id: 'note-list', 'aria-label': 'Notes' });
@@ -83,6 +85,9 @@ function createApp(ui) {
     },
     toast(message, kind = 'info') {
       clearTimeout(toastTimer);
+      // An error interrupts (alert); anything else waits its turn (status).
+      ui.toast.setAttribute('role', kind === 'error' ? 'alert' : 'status');
+      ui.toast.setAttribute('aria-live', kind === 'error' ? 'assertive' : 'polite');
       ui.toast.textContent = message;
       ui.toast.className = 'show ' + (kind === 'error' ? 'error' : 'info');
       toastTimer = setTimeout(() => {
@@ -216,6 +221,32 @@ function start() {
     } else {
       root.classList.remove('editing');
       editor.close(false);
+    }
+  });
+  // Signing out empties this browser's storage for the site (the server
+  // says so): notes kept here while offline are sent first, and the user
+  // is asked before any that could not be are lost.
+  const signOut = /** @type {HTMLFormElement} */ (document.getElementById('sign-out-form'));
+  let leaving = false;
+  signOut.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    if (leaving) return;
+    leaving = true;
+    const button = /** @type {HTMLButtonElement} */ (signOut.querySelector('button'));
+    button.disabled = true;
+    try {
+      await editor.flush();
+      await editor.flushOffline();
+      const left = editor.unsent();
+      if (left > 0 && !window.confirm(left === 1
+        ? 'A note changed on this device is not saved to Quire yet. Signing out deletes it from this device. Sign out anyway?'
+        : `${left} notes changed on this device are not saved to Quire yet. Signing out deletes them from this device. Sign out anyway?`)) {
+        return;
+      }
+      signOut.submit();
+    } finally {
+      leaving = false;
+      button.disabled = false;
     }
   });
   window.addEventListener('quire:signed-out', () => {

@@ -20,7 +20,7 @@ export function createNotes(app, root, opts) {
   let reloadTimer = 0;
 
   const heading = h('h2', { id: 'note-list-heading', text: 'All notes' });
-  const newButton = h('button', { type: 'button', id: 'new-note', text: 'New note', 'aria-keyshortcuts': 'Alt+N' });
+  const newButton = h('button', { type: 'button', id: 'new-note', text: 'New note' });
   const list = h('ul', { class: 'notes', 'aria-labelledby': 'note-list-heading' });
   const empty = h('p', { class: 'empty', hidden: true, text: 'No notes here yet. Create one with New note.' });
   const more = h('button', { type: 'button', class: 'secondary small more', hidden: true, text: 'Show more' });
