@@ -16,6 +16,9 @@ func TestAPIKeyPages(t *testing.T) {
 	b := env.signUp(t, "keys@example.com", goodPassword)
 	doc := b.get("/account").want(t, http.StatusOK).page(t)
 	doc.byID(t, "no-keys")
+	if href := doc.byID(t, "open-workspace").attrs["href"]; href != "/app" {
+		t.Errorf("the account page links the workspace at %q, want /app", href)
+	}
 	resp := b.post("/account/api-keys", url.Values{"name": {"CI <deploy>"}, "password": {goodPassword}}).want(t, http.StatusOK)
 	secret := resp.page(t).byID(t, "api-key").text
 	if !strings.HasPrefix(secret, "qk_") {
