@@ -15,6 +15,7 @@ import (
 
 	quirehttp "github.com/quirehq/quire/http"
 	"github.com/quirehq/quire/internal/authtest"
+	"github.com/quirehq/quire/internal/browsertest"
 	"github.com/quirehq/quire/mail"
 	"github.com/quirehq/quire/sharing"
 	"github.com/quirehq/quire/sqlite"
@@ -36,7 +37,7 @@ type appBrowser struct {
 // user's session.
 func newAppBrowser(t *testing.T) *appBrowser {
 	t.Helper()
-	exec := chromiumPath(t)
+	exec := browsertest.Path(t)
 	db, b, dir := authtest.SQLite(t)
 	svc, outbox := authtest.OnStore(t, db, b, dir, authtest.Options{})
 	ws := sqlite.NewWorkspaceService(db, b)
@@ -517,7 +518,7 @@ func TestBrowserAppRawHTML(t *testing.T) {
 // the browser is not signed in yet.
 func newFullAppBrowser(t *testing.T) (a *appBrowser, other *wsUser) {
 	t.Helper()
-	exec := chromiumPath(t)
+	exec := browsertest.Path(t)
 	e := newFullAPI(t)
 	ts := httptest.NewUnstartedServer(e.srv)
 	ts.TLS = tlscert.ServerConfig(testCert(t))

@@ -15,6 +15,7 @@ import (
 
 	quirehttp "github.com/quirehq/quire/http"
 	"github.com/quirehq/quire/internal/authtest"
+	"github.com/quirehq/quire/internal/browsertest"
 	"github.com/quirehq/quire/sqlite"
 )
 
@@ -29,7 +30,7 @@ import (
 //
 //	go test ./http -run '^$' -bench WorkspacePaint -benchtime 10x
 func BenchmarkWorkspacePaint(b *testing.B) {
-	exec := chromiumPath(b)
+	exec := browsertest.Path(b)
 	db, bar, dir := authtest.SQLite(b)
 	svc, _ := authtest.OnStore(b, db, bar, dir, authtest.Options{})
 	srv := openServer(b, quirehttp.Config{Auth: svc, AuthBurst: 100000, Workspaces: sqlite.NewWorkspaceService(db, bar),

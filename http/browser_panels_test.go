@@ -23,6 +23,7 @@ import (
 	"github.com/quirehq/quire/gateway/endpoint"
 	quirehttp "github.com/quirehq/quire/http"
 	"github.com/quirehq/quire/internal/authtest"
+	"github.com/quirehq/quire/internal/browsertest"
 	"github.com/quirehq/quire/sqlite"
 	"github.com/quirehq/quire/voice"
 )
@@ -126,7 +127,7 @@ type panels struct {
 // fake microphone.
 func newPanels(t *testing.T) *panels {
 	t.Helper()
-	exec := chromiumPath(t)
+	exec := browsertest.Path(t)
 	db, b, dir := authtest.SQLite(t)
 	svc, _ := authtest.OnStore(t, db, b, dir, authtest.Options{})
 	notes, ideas, folders := sqlite.NewNoteService(db, b), sqlite.NewIdeaService(db, b), sqlite.NewFolderService(db, b)
@@ -170,32 +171,10 @@ func newPanels(t *testing.T) *panels {
 // permission prompt, and more time: the panels test walks through a lot.
 func startMediaBrowser(t *testing.T, exec string) context.Context {
 	t.Helper()
-	dir, err := os.MkdirTemp("", "quire-chromium-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { removeProfile(t, dir) })
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(exec), chromedp.UserDataDir(dir),
-		chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck, chromedp.IgnoreCertErrors, chromedp.WindowSize(1280, 900),
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.Flag("disable-extensions", true),
-		chromedp.Flag("use-fake-device-for-media-stream", true),
-		chromedp.Flag("use-fake-ui-for-media-stream", true),
-	}
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	tabCtx, cancelTab := chromedp.NewContext(allocCtx)
-	ctx, cancel := context.WithTimeout(tabCtx, 3*time.Minute)
-	t.Cleanup(func() {
-		cancel()
-		cancelTab()
-		cancelAlloc()
-	})
+	tab := browsertest.Start(t, exec, browsertest.Options{Width: 1280, Height: 900, Flags: map[string]any{
+		"use-fake-device-for-media-stream": true, "use-fake-ui-for-media-stream": true}})
+	ctx, cancel := context.WithTimeout(tab, 3*time.Minute)
+	t.Cleanup(cancel)
 	return ctx
 }
 

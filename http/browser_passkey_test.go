@@ -16,6 +16,7 @@ import (
 
 	quirehttp "github.com/quirehq/quire/http"
 	"github.com/quirehq/quire/internal/authtest"
+	"github.com/quirehq/quire/internal/browsertest"
 	"github.com/quirehq/quire/tlscert"
 )
 
@@ -29,7 +30,7 @@ func TestBrowserPasskeys(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a browser")
 	}
-	exec := chromiumPath(t)
+	exec := browsertest.Path(t)
 	base, outbox := openPasskeyServer(t)
 	j := &journey{t: t, base: base, outbox: outbox,
 		email: "passkey.user@example.com", password: "a long and unguessable passphrase 9"}

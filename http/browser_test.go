@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"net/url"
-	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -18,20 +17,8 @@ import (
 
 	quirehttp "github.com/quirehq/quire/http"
 	"github.com/quirehq/quire/internal/authtest"
+	"github.com/quirehq/quire/internal/browsertest"
 )
-
-// chromiumPath is Debian's chromium; QUIRE_CHROMIUM names another binary.
-func chromiumPath(t testing.TB) string {
-	t.Helper()
-	path := os.Getenv("QUIRE_CHROMIUM")
-	if path == "" {
-		path = "/usr/bin/chromium"
-	}
-	if _, err := os.Stat(path); err != nil {
-		t.Skipf("no browser at %s (install Debian's chromium, or set QUIRE_CHROMIUM): %v", path, err)
-	}
-	return path
-}
 
 // TestBrowserJourney is the account system tried as a new user would, in
 // a real browser over TLS: sign up, confirm the address from the email,
@@ -43,7 +30,7 @@ func TestBrowserJourney(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a browser")
 	}
-	exec := chromiumPath(t)
+	exec := browsertest.Path(t)
 	svc, outbox := authtest.New(t)
 	srv := openServer(t, quirehttp.Config{Auth: svc, AuthBurst: 1000}, nil)
 	j := &journey{t: t, base: srv.URL(), outbox: outbox, client: srv.client,
@@ -66,44 +53,9 @@ func TestBrowserJourney(t *testing.T) {
 // a tab's context, ended after at most a minute or with the test.
 func startBrowser(t testing.TB, exec string) context.Context {
 	t.Helper()
-	dir, err := os.MkdirTemp("", "quire-chromium-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { removeProfile(t, dir) })
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(exec), chromedp.UserDataDir(dir),
-		chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck, chromedp.IgnoreCertErrors,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.Flag("disable-extensions", true),
-	}
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	tabCtx, cancelTab := chromedp.NewContext(allocCtx)
-	ctx, cancel := context.WithTimeout(tabCtx, 60*time.Second)
-	t.Cleanup(func() {
-		cancel()
-		cancelTab()
-		cancelAlloc() // waits for the browser to exit
-	})
+	ctx, cancel := context.WithTimeout(browsertest.Start(t, exec, browsertest.Options{}), 60*time.Second)
+	t.Cleanup(cancel)
 	return ctx
-}
-
-// removeProfile removes the browser's profile directory. The browser's
-// children can write to it briefly after it exits, so it tries again.
-func removeProfile(t testing.TB, dir string) {
-	var err error
-	for range 50 {
-		if err = os.RemoveAll(dir); err == nil {
-			return
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	t.Errorf("remove browser profile: %v", err)
 }
 
 // journey is one user's way through the pages in the browser.

@@ -26,6 +26,7 @@ import (
 
 	"github.com/quirehq/quire/gateway/openai/openaitest"
 	"github.com/quirehq/quire/internal/authtest"
+	"github.com/quirehq/quire/internal/browsertest"
 )
 
 // TestWebAppJourney is issue 7's journey through the web app of a real
@@ -46,7 +47,7 @@ func TestWebAppJourney(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a server and a browser")
 	}
-	exec := appChromium(t)
+	exec := browsertest.Path(t)
 	gate := make(chan struct{})
 	var gateOnce sync.Once
 	release := func() { gateOnce.Do(func() { close(gate) }) }
@@ -87,19 +88,6 @@ func TestWebAppJourney(t *testing.T) {
 	if os.Getenv("QUIRE_SCREENSHOTS") == "1" {
 		copyScreenshots(t, shots, filepath.Join("..", "..", "docs", "screenshots"))
 	}
-}
-
-// appChromium is Debian's chromium; QUIRE_CHROMIUM names another binary.
-func appChromium(t *testing.T) string {
-	t.Helper()
-	path := os.Getenv("QUIRE_CHROMIUM")
-	if path == "" {
-		path = "/usr/bin/chromium"
-	}
-	if _, err := os.Stat(path); err != nil {
-		t.Skipf("no browser at %s (install Debian's chromium, or set QUIRE_CHROMIUM): %v", path, err)
-	}
-	return path
 }
 
 // appServer starts `quire serve` with the fake OpenAI upstream at
@@ -209,29 +197,7 @@ const journeyTime = 8 * time.Minute
 // newPerson starts chromium with a fresh profile for the first person.
 func newPerson(t *testing.T, name, exec string, s *running, shots string) *person {
 	t.Helper()
-	dir, err := os.MkdirTemp("", "quire-chromium-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { removeBrowserProfile(t, dir) })
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(exec), chromedp.UserDataDir(dir),
-		chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck, chromedp.IgnoreCertErrors, chromedp.WindowSize(1280, 800),
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.Flag("disable-extensions", true),
-		chromedp.Flag("lang", "en-GB"),
-	}
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	tabCtx, cancelTab := chromedp.NewContext(allocCtx)
-	t.Cleanup(func() {
-		cancelTab()
-		cancelAlloc() // waits for the browser to exit
-	})
+	tabCtx := browsertest.Start(t, exec, browsertest.Options{Width: 1280, Height: 800, Flags: map[string]any{"lang": "en-GB"}})
 	return startPerson(t, name, s, shots, tabCtx)
 }
 
@@ -254,20 +220,6 @@ func startPerson(t *testing.T, name string, s *running, shots string, tabCtx con
 	p.console = watchAppConsole(t, ctx)
 	p.do("size the window", chromedp.EmulateViewport(1280, 800))
 	return p
-}
-
-// removeBrowserProfile removes the browser's profile directory. The
-// browser's children can write to it briefly after it exits, so it tries
-// again.
-func removeBrowserProfile(t *testing.T, dir string) {
-	var err error
-	for range 50 {
-		if err = os.RemoveAll(dir); err == nil {
-			return
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	t.Errorf("remove browser profile: %v", err)
 }
 
 // do runs browser steps and fails the test at the first that fails.
