@@ -6,6 +6,7 @@
 // a new tab. Each answer can be saved as a note.
 
 import './chat.css';
+import { button, el, option } from './dom.js';
 
 /** @param {any} app the App object main.js passes */
 export function mountChat(app) {
@@ -792,30 +793,3 @@ function message(err, fallback) {
   return (err && err.message) || fallback;
 }
 
-/** @param {string} value @param {string} text */
-function option(value, text) {
-  const o = document.createElement('option');
-  o.value = value;
-  o.textContent = text;
-  return o;
-}
-
-/** @param {string} text @param {string} cls */
-function button(text, cls) {
-  const b = document.createElement('button');
-  b.type = 'button';
-  b.className = cls;
-  b.textContent = text;
-  return b;
-}
-
-/**
- * @param {string} tag @param {string} [cls] @param {string} [text]
- * @returns {HTMLElement}
- */
-function el(tag, cls, text) {
-  const e = document.createElement(tag);
-  if (cls) e.className = cls;
-  if (text !== undefined) e.textContent = text;
-  return e;
-}

@@ -127,3 +127,35 @@ export function askText(o) {
     });
   }, { id: o.id, label: o.title });
 }
+
+/**
+ * el is an element with an optional class and text.
+ * @param {string} tag @param {string} [cls] @param {string} [text]
+ * @returns {HTMLElement}
+ */
+export function el(tag, cls, text) {
+  const e = document.createElement(tag);
+  if (cls) e.className = cls;
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+
+/**
+ * button is a type="button" button with a class and a label.
+ * @param {string} text @param {string} cls
+ */
+export function button(text, cls) {
+  const b = /** @type {HTMLButtonElement} */ (el('button', cls, text));
+  b.type = 'button';
+  return b;
+}
+
+/**
+ * option is a select's option.
+ * @param {string} value @param {string} text
+ */
+export function option(value, text) {
+  const o = /** @type {HTMLOptionElement} */ (el('option', '', text));
+  o.value = value;
+  return o;
+}

@@ -5,6 +5,7 @@
 // (edited or not) or discard it.
 
 import './ideas.css';
+import { button, el } from './dom.js';
 
 const PAGE = 50;
 // MAX_RECORDING_SECONDS ends a recording that runs on: ten minutes of
@@ -509,22 +510,3 @@ function message(err, fallback) {
   return (err && err.message) || fallback;
 }
 
-/** @param {string} text @param {string} cls */
-function button(text, cls) {
-  const b = document.createElement('button');
-  b.type = 'button';
-  b.className = cls;
-  b.textContent = text;
-  return b;
-}
-
-/**
- * @param {string} tag @param {string} [cls] @param {string} [text]
- * @returns {HTMLElement}
- */
-function el(tag, cls, text) {
-  const e = document.createElement(tag);
-  if (cls) e.className = cls;
-  if (text !== undefined) e.textContent = text;
-  return e;
-}

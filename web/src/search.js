@@ -5,6 +5,7 @@
 // that quotes SQL or shell is searched like any other words.
 
 import './search.css';
+import { el, option } from './dom.js';
 
 const DEBOUNCE_MS = 120;
 const LIMIT = 20;
@@ -432,26 +433,6 @@ export function trapFocus(container, e) {
     e.preventDefault();
     first.focus();
   }
-}
-
-/**
- * el makes an element with a class and text.
- * @param {string} tag @param {string} [cls] @param {string} [text]
- * @returns {HTMLElement}
- */
-function el(tag, cls, text) {
-  const e = document.createElement(tag);
-  if (cls) e.className = cls;
-  if (text !== undefined) e.textContent = text;
-  return e;
-}
-
-/** @param {string} value @param {string} text */
-function option(value, text) {
-  const o = document.createElement('option');
-  o.value = value;
-  o.textContent = text;
-  return o;
 }
 
 /** @param {string} id @param {string} label @param {string[][]} options */
